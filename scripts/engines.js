@@ -1,0 +1,296 @@
+#!/usr/bin/env node
+// Starts / stops the real container engines the integration tests use, all
+// isolated under one fresh state dir (nothing global is used or changed):
+//   node scripts/engines.js start [stateDir]   -> prints stateDir; writes <stateDir>/engines.json
+//   node scripts/engines.js stop  <stateDir>   -> kills our processes, unmounts, removes the dir
+// The binaries come from scripts/install-engines.sh. Plain Node, no dependencies.
+// (.js, not .mjs: the package is ESM, and eslint's config only knows *.js scripts.)
+import { Buffer } from 'node:buffer';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const DOCKERD20 = '/usr/sbin/dockerd';
+const DOCKERD26 = process.env.AICLI_DOCKERD26 ?? '/opt/aicli-engines/docker-26/usr/sbin/dockerd';
+const PING_DEADLINE_MS = 60_000;
+const log = (msg) => process.stderr.write(`engines: ${msg}\n`);
+
+async function freePort() {
+  // Bind :0 and release: a tiny race with other processes, acceptable here.
+  const srv = net.createServer();
+  await new Promise((res, rej) => srv.once('error', rej).listen(0, '127.0.0.1', res));
+  const { port } = srv.address();
+  await new Promise((res) => srv.close(res));
+  return port;
+}
+
+function openssl(...args) {
+  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+// A CA, a server cert for 127.0.0.1/localhost, and a client cert; plus a
+// second, unrelated CA + client cert ("wrong") for negative tests.
+function makeTls(dir) {
+  const c = path.join(dir, 'client');
+  const w = path.join(dir, 'wrong');
+  for (const d of [dir, c, w]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  const ext = (name, text) => { const f = path.join(dir, name); fs.writeFileSync(f, text); return f; };
+  const serverExt = ext('server.ext', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n');
+  const clientExt = ext('client.ext', 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n');
+  const ca = (d, cn) => openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${cn}`,
+    '-keyout', path.join(d, 'ca-key.pem'), '-out', path.join(d, 'ca.pem'));
+  const leaf = (caDir, key, cert, cn, extFile) => {
+    const csr = `${cert}.csr`;
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', key, '-out', csr);
+    openssl('x509', '-req', '-in', csr, '-CA', path.join(caDir, 'ca.pem'), '-CAkey', path.join(caDir, 'ca-key.pem'),
+      '-CAcreateserial', '-days', '2', '-extfile', extFile, '-out', cert);
+    fs.rmSync(csr);
+  };
+  ca(dir, 'aicli-test-ca');
+  leaf(dir, path.join(dir, 'server-key.pem'), path.join(dir, 'server-cert.pem'), 'localhost', serverExt);
+  leaf(dir, path.join(c, 'key.pem'), path.join(c, 'cert.pem'), 'aicli-test-client', clientExt);
+  fs.copyFileSync(path.join(dir, 'ca.pem'), path.join(c, 'ca.pem')); // DOCKER_CERT_PATH layout
+  ca(w, 'aicli-wrong-ca');
+  leaf(w, path.join(w, 'key.pem'), path.join(w, 'cert.pem'), 'aicli-wrong-client', clientExt);
+  fs.rmSync(path.join(w, 'ca-key.pem'));
+}
+
+function launch(state, name, cmd, args, env = {}) {
+  const logFile = path.join(state, `${name}.log`);
+  const fd = fs.openSync(logFile, 'a');
+  // detached: own session, so a Ctrl-C aimed at the test run does not kill the
+  // engines mid-run; `stop` (from the trap) shuts them down cleanly instead.
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], cwd: state,
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: state, ...env } });
+  fs.closeSync(fd);
+  child.unref();
+  const exited = new Promise((res) => child.once('exit', (code, sig) => res(`exited (code ${code}, signal ${sig})`)));
+  child.once('error', (e) => fs.appendFileSync(logFile, `spawn error: ${e.message}\n`));
+  return { name, pid: child.pid, logFile, exited };
+}
+
+function get(opts, tls) {
+  return new Promise((resolve, reject) => {
+    const req = (tls ? https : http).request({ method: 'GET', timeout: 3000, ...opts }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// Polls until the engine answers 200 on `opts.path`, its process exits, or the deadline passes.
+async function waitReady(proc, opts, tls) {
+  const deadline = Date.now() + PING_DEADLINE_MS;
+  let dead = null;
+  void proc.exited.then((why) => { dead = why; });
+  let lastErr = 'no answer';
+  while (Date.now() < deadline && !dead) {
+    try {
+      const r = await get(opts, tls);
+      if (r.status === 200) return;
+      lastErr = `HTTP ${r.status}`;
+    } catch (e) { lastErr = e.message; }
+    await sleep(200);
+  }
+  const tail = fs.existsSync(proc.logFile) ? fs.readFileSync(proc.logFile, 'utf8').split('\n').slice(-30).join('\n') : '';
+  const why = dead ? `${dead} before answering` : `no answer within ${PING_DEADLINE_MS / 1000}s (${lastErr})`;
+  throw new Error(`${proc.name} (pid ${proc.pid}) on ${opts.socketPath ?? `${opts.host}:${opts.port}`}${opts.path}: ${why}`
+    + `\n--- tail of ${proc.logFile} ---\n${tail}`);
+}
+
+function dockerArgs(state, dir) {
+  const d = path.join(state, dir);
+  fs.mkdirSync(d, { recursive: true });
+  // Own daemon.json: never read /etc/docker/daemon.json; keep 20.10's key.json out of /etc/docker.
+  const conf = path.join(d, 'daemon.json');
+  fs.writeFileSync(conf, JSON.stringify(dir === 'd20' ? { 'deprecated-key-path': path.join(d, 'key.json') } : {}));
+  // exec-root is short on purpose: the managed containerd puts its sockets under it (108-byte limit).
+  return ['--config-file', conf, '--data-root', path.join(d, 'data'), '--exec-root', path.join(d, 'x'),
+    '--pidfile', path.join(d, 'docker.pid'), '-H', `unix://${path.join(d, 'docker.sock')}`,
+    '--bridge', 'none', '--iptables=false', '--ip6tables=false',
+    // Containers left running get 2 s (not 10) to stop when we shut down.
+    '--shutdown-timeout', '2'];
+}
+
+async function apiVersion(socketPath, want, name) {
+  const r = await get({ socketPath, path: '/version' });
+  const v = JSON.parse(r.body).ApiVersion;
+  if (want && v !== want) throw new Error(`${name}: API version ${v}, expected ${want}`);
+  return v;
+}
+
+let created = null; // the state dir this process made, for clean-up of a failed start
+
+async function start(stateArg) {
+  let state;
+  if (stateArg) {
+    state = path.resolve(stateArg);
+    // Never reuse a stale dir: its sockets, pid files or data would lie to us.
+    fs.mkdirSync(state, { mode: 0o700 }); // throws EEXIST if it exists
+  } else {
+    state = fs.mkdtempSync('/tmp/aicli-');
+  }
+  created = state;
+  const longest = path.join(state, 'd26/x/containerd/containerd.sock.ttrpc');
+  if (Buffer.byteLength(longest) > 100) throw new Error(`state dir path too long for unix sockets: ${state}`);
+  const t0 = Date.now();
+  for (const bin of [DOCKERD20, DOCKERD26, '/usr/bin/podman', '/usr/bin/docker-registry']) {
+    if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run 'bash scripts/install-engines.sh' as root`);
+  }
+  makeTls(path.join(state, 'tls'));
+  const tls = path.join(state, 'tls');
+  const [tlsPort, regPort] = [await freePort(), await freePort()];
+
+  const d20 = launch(state, 'docker20', DOCKERD20, dockerArgs(state, 'd20'));
+  const d26 = launch(state, 'docker26', DOCKERD26, [...dockerArgs(state, 'd26'),
+    '-H', `tcp://127.0.0.1:${tlsPort}`, '--tlsverify', '--tlscacert', path.join(tls, 'ca.pem'),
+    '--tlscert', path.join(tls, 'server-cert.pem'), '--tlskey', path.join(tls, 'server-key.pem')]);
+  const p = path.join(state, 'podman');
+  for (const d of ['root', 'run', 'tmp', 'net']) fs.mkdirSync(path.join(p, d), { recursive: true });
+  // Every path podman would otherwise take from /var/lib/containers, /run or
+  // /etc/containers/networks is pointed into the state dir. vfs + cgroupfs +
+  // file events: no overlay/systemd/journald needed.
+  // Own containers.conf (CONTAINERS_CONF: the only one read). podman 4.3 gives
+  // root containers nofile/nproc limits above what a sandboxed host allows
+  // (runc: "error setting rlimit ... operation not permitted"): ask for modest ones.
+  const podConf = path.join(p, 'containers.conf');
+  fs.writeFileSync(podConf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n');
+  const pod = launch(state, 'podman', '/usr/bin/podman', ['--root', path.join(p, 'root'), '--runroot', path.join(p, 'run'),
+    '--tmpdir', path.join(p, 'tmp'), '--network-config-dir', path.join(p, 'net'), '--storage-driver', 'vfs',
+    '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', 'system', 'service', '--time=0',
+    `unix://${path.join(p, 'podman.sock')}`], { CONTAINERS_CONF: podConf });
+  const regDir = path.join(state, 'registry');
+  fs.mkdirSync(path.join(regDir, 'data'), { recursive: true });
+  const regConf = path.join(regDir, 'config.yml');
+  fs.writeFileSync(regConf, `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${regDir}/data\n`
+    + `  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${regPort}\n`);
+  const reg = launch(state, 'registry', '/usr/bin/docker-registry', ['serve', regConf]);
+
+  const procs = [d20, d26, pod, reg];
+  // Record pids first: if anything below fails, `stop` can still find them.
+  fs.writeFileSync(path.join(state, 'pids.json'), JSON.stringify(procs.map((x) => ({ name: x.name, pid: x.pid }))));
+  const sock = (x) => path.join(state, x);
+  const clientTls = { ca: fs.readFileSync(path.join(tls, 'client/ca.pem')), cert: fs.readFileSync(path.join(tls, 'client/cert.pem')),
+    key: fs.readFileSync(path.join(tls, 'client/key.pem')) };
+  await Promise.all([
+    waitReady(d20, { socketPath: sock('d20/docker.sock'), path: '/_ping' }),
+    waitReady(d26, { socketPath: sock('d26/docker.sock'), path: '/_ping' }),
+    waitReady(d26, { host: '127.0.0.1', port: tlsPort, path: '/_ping', ...clientTls }, true),
+    waitReady(pod, { socketPath: sock('podman/podman.sock'), path: '/_ping' }),
+    waitReady(reg, { host: '127.0.0.1', port: regPort, path: '/v2/' }),
+  ]);
+  const info = {
+    stateDir: state,
+    engines: [
+      { name: 'docker20', host: `unix://${sock('d20/docker.sock')}`, apiVersion: await apiVersion(sock('d20/docker.sock'), '1.41', 'docker20'), pid: d20.pid, log: d20.logFile },
+      { name: 'docker26', host: `unix://${sock('d26/docker.sock')}`, tlsHost: `tcp://127.0.0.1:${tlsPort}`,
+        certPath: path.join(tls, 'client'), wrongCertPath: path.join(tls, 'wrong'),
+        apiVersion: await apiVersion(sock('d26/docker.sock'), '1.45', 'docker26'), pid: d26.pid, log: d26.logFile },
+      { name: 'podman', host: `unix://${sock('podman/podman.sock')}`, apiVersion: await apiVersion(sock('podman/podman.sock'), null, 'podman'), pid: pod.pid, log: pod.logFile },
+    ],
+    registry: { url: `127.0.0.1:${regPort}`, pid: reg.pid, log: reg.logFile },
+  };
+  fs.writeFileSync(path.join(state, 'engines.json'), `${JSON.stringify(info, null, 2)}\n`);
+  log(`all engines up in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${state}/engines.json`);
+  process.stdout.write(`${state}\n`);
+}
+
+// --- stop -------------------------------------------------------------------
+
+function procTable() {
+  const rows = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) rows.push({ pid: Number(e), ppid, cmd });
+    } catch { /* process went away */ }
+  }
+  return rows;
+}
+
+// Ours = any live process whose command line names the (unique) state dir —
+// dockerd, their managed containerd, shims, podman, conmon, registry — plus
+// all their descendants (container processes). Nothing else is ever signalled.
+function ourProcs(state) {
+  const rows = procTable();
+  const ours = new Set(rows.filter((r) => r.pid !== process.pid && r.cmd.includes(`${state}/`)).map((r) => r.pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of rows) if (!ours.has(r.pid) && ours.has(r.ppid)) { ours.add(r.pid); grew = true; }
+  }
+  return ours;
+}
+
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const signal = (pid, sig) => { try { process.kill(pid, sig); } catch { /* gone */ } };
+
+async function waitGone(pids, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end && pids.some(alive)) await sleep(100);
+  return pids.filter(alive);
+}
+
+async function stop(stateArg) {
+  if (!stateArg) throw new Error('usage: engines.js stop <stateDir>');
+  const state = path.resolve(stateArg);
+  if (!fs.existsSync(state)) { log(`${state}: already gone`); return; }
+  // The recorded top-level pids, each checked to still be ours (pid reuse).
+  let recorded = [];
+  try { recorded = JSON.parse(fs.readFileSync(path.join(state, 'pids.json'), 'utf8')).map((x) => x.pid); } catch { /* partial start */ }
+  const ours = ourProcs(state);
+  const top = recorded.filter((pid) => ours.has(pid));
+  // SIGTERM lets dockerd stop its containers and containerd and unmount its layers.
+  top.forEach((pid) => signal(pid, 'SIGTERM'));
+  let left = await waitGone(top, 15_000);
+  left.forEach((pid) => signal(pid, 'SIGKILL'));
+  // Then whatever of ours is still around (shims, conmon, container processes).
+  let rest = [...ourProcs(state)];
+  if (rest.length) {
+    log(`terminating leftover processes: ${rest.join(' ')}`);
+    rest.forEach((pid) => signal(pid, 'SIGTERM'));
+    (await waitGone(rest, 3000)).forEach((pid) => signal(pid, 'SIGKILL'));
+  }
+  left = await waitGone([...top, ...ourProcs(state)], 5000);
+  if (left.length) throw new Error(`processes still alive after SIGKILL: ${left.join(' ')}`);
+  // Unmount anything left below the state dir (overlay layers, shm, netns), deepest first.
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+    .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' ')).filter((m) => m && (m === state || m.startsWith(`${state}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) {
+    try { execFileSync('umount', ['-l', m], { stdio: 'ignore' }); } catch { /* already gone with its parent */ }
+  }
+  fs.rmSync(state, { recursive: true, force: true, maxRetries: 3 });
+  log(`stopped and removed ${state}`);
+}
+
+const [cmd, arg] = process.argv.slice(2);
+try {
+  if (cmd === 'start') {
+    try { await start(arg); } catch (e) {
+      log(`START FAILED: ${e.message}`);
+      // Leave nothing running behind a failed start (unless asked to, for debugging).
+      if (created && process.env.AICLI_KEEP_ENGINES !== '1') await stop(created).catch(() => {});
+      process.exit(1);
+    }
+  } else if (cmd === 'stop') {
+    await stop(arg);
+  } else {
+    log('usage: engines.js start [stateDir] | stop <stateDir>');
+    process.exit(2);
+  }
+} catch (e) {
+  log(`ERROR: ${e.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,108 @@
+import { DockerProtocolError, type RequestTarget, type ResourceKind } from '../errors.js';
+import type { Headers, HttpMethod, HttpTransport, TransportResponse, TransportStream } from '../transport/http-transport.js';
+import { toApiError } from './error-map.js';
+import { withQuery, type QueryValue } from './path.js';
+import { toPingResult, toSystemInfo, toVersionInfo } from './decode.js';
+import type { PingResult, SystemInfo, VersionInfo } from './types.js';
+
+export interface CallOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+export interface ApiCall extends CallOptions {
+  readonly method: HttpMethod;
+  /** Unversioned path built with apiPath``; the version prefix is added here. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  /** Sent as JSON. */
+  readonly json?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** What a 404 on this path means. */
+  readonly resource?: ResourceKind;
+  readonly idempotent?: boolean;
+}
+
+/**
+ * Typed Engine API calls over one transport, at one negotiated API version.
+ * Error statuses become typed errors here; sockets and time-outs are the transport's.
+ */
+export class EngineApi {
+  readonly transport: HttpTransport;
+  readonly apiVersion: string;
+
+  constructor(transport: HttpTransport, apiVersion: string) {
+    this.transport = transport;
+    this.apiVersion = apiVersion;
+  }
+
+  async ping(options: CallOptions = {}): Promise<PingResult> {
+    const res = await this.#send({ method: 'GET', path: '/_ping', ...options }, false);
+    return toPingResult(res.headers);
+  }
+
+  async version(options: CallOptions = {}): Promise<VersionInfo> {
+    return toVersionInfo(await this.json<Record<string, unknown>>({ method: 'GET', path: '/version', ...options }));
+  }
+
+  async info(options: CallOptions = {}): Promise<SystemInfo> {
+    return toSystemInfo(await this.json<Record<string, unknown>>({ method: 'GET', path: '/info', ...options }));
+  }
+
+  /** A call whose answer is JSON (or empty, giving undefined). */
+  async json<T>(call: ApiCall): Promise<T> {
+    const res = await this.#send(call, true);
+    if (res.body.length === 0) return undefined as T;
+    try {
+      return JSON.parse(res.body.toString('utf8')) as T;
+    } catch (err) {
+      throw new DockerProtocolError(this.#target(call), `expected JSON, got ${res.body.length} bytes that do not parse (${(err as Error).message})`, { cause: err });
+    }
+  }
+
+  /** A call whose answer is a long-lived stream (events, logs, pull progress): no time-out after headers. */
+  async stream(call: ApiCall): Promise<TransportStream> {
+    const path = this.#versioned(call, true);
+    const res = await this.transport.stream(this.#request(call, path));
+    if (res.statusCode >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body) chunks.push(chunk as Buffer);
+      throw toApiError(this.#target(call), res.statusCode, Buffer.concat(chunks), call.resource);
+    }
+    return res;
+  }
+
+  async #send(call: ApiCall, versioned: boolean): Promise<TransportResponse> {
+    const res = await this.transport.request(this.#request(call, this.#versioned(call, versioned)));
+    if (res.statusCode >= 400) throw toApiError(this.#target(call), res.statusCode, res.body, call.resource);
+    return res;
+  }
+
+  #versioned(call: ApiCall, versioned: boolean): string {
+    return withQuery(versioned ? `/v${this.apiVersion}${call.path}` : call.path, call.query);
+  }
+
+  #request(call: ApiCall, path: string): Parameters<HttpTransport['request']>[0] {
+    const headers: Record<string, string> = { ...call.headers };
+    let body: string | undefined;
+    if (call.json !== undefined) {
+      body = JSON.stringify(call.json);
+      headers['content-type'] = 'application/json';
+    }
+    return {
+      method: call.method,
+      path,
+      headers,
+      signal: call.signal,
+      timeoutMs: call.timeoutMs,
+      ...(body === undefined ? {} : { body }),
+      ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
+    };
+  }
+
+  #target(call: ApiCall): RequestTarget {
+    return { method: call.method, path: call.path, endpoint: this.transport.endpoint.url };
+  }
+}
+
+export type { Headers };

@@ -1,0 +1,18 @@
+/** The configuration feature: keys, defaults, units, loading and formatting. */
+export { loadConfig, type LoadConfigOptions, type LoadedConfig, type ValueSource } from './load.js';
+export {
+  CONFIG_KEYS,
+  CAPABILITIES,
+  MAX_TIMEOUT_MS,
+  MIN_CPUS,
+  MIN_MEMORY_BYTES,
+  defaultConfig,
+  type ApiVersion,
+  type ConfigKey,
+  type DockerConfig,
+  type KeyInfo,
+} from './schema.js';
+export { formatConfig, renderConfigTemplate } from './format.js';
+export { checkAgainstEngine, type EngineCapacity } from './engine-check.js';
+export { defaultConfigPath } from './file.js';
+export { formatDuration, formatSize, parseCpus, parseDuration, parseSize } from './units.js';

@@ -1,0 +1,216 @@
+import { homedir } from 'node:os';
+import { ClientClosedError, InvalidConfigError, type ConfigProblem } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { EngineApi, type CallOptions } from '../engine/engine-api.js';
+import { toPingResult } from '../engine/decode.js';
+import type { PingResult, SystemInfo, VersionInfo } from '../engine/types.js';
+import { checkPinnedVersion, negotiateApiVersion } from '../transport/api-version.js';
+import { openEngine } from '../transport/connect.js';
+import { discoverEngine, type DiscoveryInput, type Env, type Sourced } from '../transport/discovery.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../transport/retry.js';
+import { checkAgainstEngine, defaultConfig, type DockerConfig, type LoadedConfig } from './config/index.js';
+
+/** Every default of connect(), in one place. */
+export const CONNECT_DEFAULTS = Object.freeze({
+  /** The seed's limit for the first ping. */
+  pingTimeoutMs: 5_000,
+  connectTimeoutMs: 5_000,
+  retry: DEFAULT_RETRY,
+  labelPrefix: 'aicli',
+});
+
+export interface ConnectOptions {
+  /** An engine address (`unix://`, `tcp://`, `https://`); beats every other source. */
+  readonly host?: string | undefined;
+  /** A docker context name; beats DOCKER_HOST. Not together with `host`. */
+  readonly context?: string | undefined;
+  /** How `host`/`context` are named in messages (the CLI passes `--host`). */
+  readonly hostSource?: string;
+  /** Loaded configuration (see loadConfig); its sources decide precedence. Default: defaultConfig(). */
+  readonly config?: LoadedConfig | DockerConfig;
+  /** Environment for discovery (DOCKER_HOST, DOCKER_CONTEXT, DOCKER_TLS_VERIFY, ...). Default: process.env. */
+  readonly env?: Env;
+  readonly homeDir?: string;
+  readonly fsRoot?: string;
+  /** `auto` (negotiate) or a pinned MAJOR.MINOR; overrides the configuration. */
+  readonly apiVersion?: string;
+  /** Per-request time-out; default: the configuration's `timeout` (30 s). */
+  readonly timeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+  readonly pingTimeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+  /** The aicli network step arrives with the network feature; only `false` is accepted today. */
+  readonly ensureNetwork?: false;
+}
+
+export interface EndpointInfo {
+  /** The URL used, e.g. `unix:///var/run/docker.sock` or `tcp://127.0.0.1:2376`. */
+  readonly url: string;
+  /** Which discovery step chose it: `--host`, `DOCKER_HOST`, `DOCKER_CONTEXT (context "x")`, `default socket`... */
+  readonly source: string;
+  readonly tls: boolean;
+}
+
+export interface EngineStatus {
+  readonly endpoint: string;
+  readonly source: string;
+  readonly apiVersion: string;
+  readonly apiVersionNegotiated: boolean;
+  readonly serverVersion: string;
+  readonly serverApiVersion: string;
+  readonly os: string;
+  readonly arch: string;
+  readonly healthy: boolean;
+  readonly pingLatencyMs: number;
+  readonly experimental: boolean;
+  /** Configuration that the engine cannot honour (e.g. cpu_limit above its CPU count). */
+  readonly warnings: readonly ConfigProblem[];
+}
+
+function isLoaded(c: LoadedConfig | DockerConfig): c is LoadedConfig {
+  return 'config' in c && 'sources' in c;
+}
+
+/** Splits the configured host/context into "beats DOCKER_HOST" (flag, env) and "weaker" (file). */
+function configuredEndpoint(loaded: LoadedConfig | undefined): Pick<DiscoveryInput, 'host' | 'context' | 'fileHost' | 'fileContext'> {
+  if (loaded === undefined) return {};
+  const pick = (key: 'host' | 'context'): { strong?: Sourced; weak?: Sourced } => {
+    const value = loaded.config[key];
+    const src = loaded.sources[key];
+    if (value === undefined) return {};
+    return src.layer === 'file' ? { weak: { value, source: src.name } } : { strong: { value, source: src.name } };
+  };
+  const h = pick('host');
+  const c = pick('context');
+  return { host: h.strong, context: c.strong, fileHost: h.weak, fileContext: c.weak };
+}
+
+/**
+ * A connected Docker engine client. Create it with `DockerClient.connect()`; it holds
+ * sockets, so `close()` it (or `await using` it) when done.
+ */
+export class DockerClient implements AsyncDisposable {
+  readonly api: EngineApi;
+  readonly endpoint: EndpointInfo;
+  readonly config: DockerConfig;
+  readonly labelPrefix: string = CONNECT_DEFAULTS.labelPrefix;
+  readonly apiVersionNegotiated: boolean;
+  readonly #logger: Logger;
+  #closed = false;
+
+  private constructor(api: EngineApi, endpoint: EndpointInfo, config: DockerConfig, negotiated: boolean, logger: Logger) {
+    this.api = api;
+    this.endpoint = endpoint;
+    this.config = config;
+    this.apiVersionNegotiated = negotiated;
+    this.#logger = logger;
+  }
+
+  /** Finds the engine the docker CLI would use, pings it (5 s limit) and agrees on an API version. */
+  static async connect(options: ConnectOptions = {}): Promise<DockerClient> {
+    if (options.host !== undefined && options.context !== undefined) {
+      throw new InvalidConfigError([{ source: options.hostSource ?? 'options', key: 'host', message: 'host and context were both given; name either an engine address or a docker context, not both' }]);
+    }
+    const env = options.env ?? process.env;
+    const loaded = options.config !== undefined && isLoaded(options.config) ? options.config : undefined;
+    const config = loaded?.config ?? (options.config as DockerConfig | undefined) ?? defaultConfig();
+    const logger = options.logger ?? silentLogger;
+    const source = options.hostSource;
+    const fromConfig = configuredEndpoint(loaded);
+    const input: DiscoveryInput = {
+      ...fromConfig,
+      ...(options.host === undefined ? {} : { host: { value: options.host, source: source ?? 'host option' } }),
+      ...(options.context === undefined ? {} : { context: { value: options.context, source: source ?? 'context option' } }),
+      env,
+      homeDir: options.homeDir ?? env['HOME'] ?? homedir(),
+      ...(options.fsRoot === undefined ? {} : { fsRoot: options.fsRoot }),
+    };
+    const pinnedRaw = options.apiVersion ?? (options.config === undefined ? env['DOCKER_API_VERSION'] : config.apiVersion);
+    const pinned = pinnedRaw === undefined || pinnedRaw === '' || pinnedRaw === 'auto' ? undefined : checkPinnedVersion(pinnedRaw, options.apiVersion === undefined ? 'version' : 'apiVersion option');
+    const discovery = await discoverEngine(input);
+    const timeoutMs = options.timeoutMs ?? config.timeoutMs;
+    const opened = await openEngine(discovery, {
+      connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_DEFAULTS.connectTimeoutMs,
+      requestTimeoutMs: timeoutMs,
+      pingTimeoutMs: Math.min(options.pingTimeoutMs ?? CONNECT_DEFAULTS.pingTimeoutMs, timeoutMs),
+      retry: { ...CONNECT_DEFAULTS.retry, ...options.retry },
+      logger,
+      signal: options.signal,
+    });
+    const ping = toPingResult(opened.ping.headers);
+    let apiVersion: string;
+    try {
+      apiVersion = pinned ?? negotiateApiVersion(ping.apiVersion, opened.candidate.endpoint.url);
+    } catch (err) {
+      await opened.transport.close();
+      throw err;
+    }
+    const endpoint: EndpointInfo = {
+      url: opened.candidate.endpoint.url,
+      source: opened.candidate.source,
+      tls: opened.candidate.endpoint.kind === 'tcp' && opened.candidate.endpoint.tls,
+    };
+    logger.info({ endpoint: endpoint.url, source: endpoint.source, apiVersion, negotiated: pinned === undefined }, 'docker engine connected');
+    return new DockerClient(new EngineApi(opened.transport, apiVersion), endpoint, config, pinned === undefined, logger);
+  }
+
+  get apiVersion(): string {
+    return this.api.apiVersion;
+  }
+
+  async ping(options: CallOptions = {}): Promise<PingResult> {
+    this.#assertOpen('ping');
+    return this.api.ping(options);
+  }
+
+  async version(options: CallOptions = {}): Promise<VersionInfo> {
+    this.#assertOpen('version');
+    return this.api.version(options);
+  }
+
+  async info(options: CallOptions = {}): Promise<SystemInfo> {
+    this.#assertOpen('info');
+    return this.api.info(options);
+  }
+
+  /** Ping latency, versions, and what of the configuration this engine cannot honour. */
+  async status(options: CallOptions = {}): Promise<EngineStatus> {
+    this.#assertOpen('status');
+    const started = performance.now();
+    const ping = await this.api.ping(options);
+    const pingLatencyMs = performance.now() - started;
+    const [version, info] = await Promise.all([this.api.version(options), this.api.info(options)]);
+    return {
+      endpoint: this.endpoint.url,
+      source: this.endpoint.source,
+      apiVersion: this.apiVersion,
+      apiVersionNegotiated: this.apiVersionNegotiated,
+      serverVersion: version.version,
+      serverApiVersion: version.apiVersion,
+      os: version.os,
+      arch: version.arch,
+      healthy: true,
+      pingLatencyMs: Math.round(pingLatencyMs * 1000) / 1000,
+      experimental: ping.experimental,
+      warnings: checkAgainstEngine(this.config, { cpus: info.cpus, memoryBytes: info.memoryBytes }),
+    };
+  }
+
+  /** Closes every socket; in-flight calls fail with ClientClosedError. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#logger.debug({ endpoint: this.endpoint.url }, 'docker client closed');
+    await this.api.transport.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #assertOpen(operation: string): void {
+    if (this.#closed) throw new ClientClosedError(operation);
+  }
+}

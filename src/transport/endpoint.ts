@@ -1,0 +1,73 @@
+import { InvalidConfigError, UnsupportedEndpointError } from '../errors.js';
+
+/** A place an engine listens, parsed from a docker host string. */
+export type Endpoint =
+  | { readonly kind: 'unix'; readonly url: string; readonly socketPath: string }
+  | { readonly kind: 'tcp'; readonly url: string; readonly hostname: string; readonly port: number; readonly tls: boolean };
+
+const DEFAULT_TCP_PORT = 2375;
+const DEFAULT_TLS_PORT = 2376;
+
+/**
+ * Parses a host the way the docker CLI accepts it (`unix:///path`, `tcp://host:port`,
+ * `http(s)://`, `npipe://`, `ssh://`). `tls` asks for TLS on tcp (DOCKER_TLS_VERIFY or
+ * context TLS data); `https://` implies it. `source` names where the string came from,
+ * for the error message.
+ */
+export function parseHost(host: string, options: { tls?: boolean; source?: string; platform?: NodeJS.Platform } = {}): Endpoint {
+  const source = options.source ?? 'host';
+  // Credentials in a host string are refused, and never echoed back.
+  const shown = host.replace(/\/\/[^/@]*@/, '//***@');
+  const bad = (message: string): InvalidConfigError =>
+    new InvalidConfigError([{ source, key: 'host', message: `${JSON.stringify(shown)} ${message}` }]);
+  const trimmed = host.trim();
+  if (trimmed === '') throw bad('is empty; expected unix:///path/to/docker.sock or tcp://HOST:PORT');
+  const scheme = /^([a-z0-9+.-]+):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
+  if (scheme === undefined) {
+    throw bad(
+      trimmed.startsWith('/')
+        ? `has no scheme; did you mean "unix://${trimmed}"?`
+        : 'has no scheme; expected unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://USER@HOST',
+    );
+  }
+  const rest = trimmed.slice(scheme.length + 3);
+  switch (scheme) {
+    case 'unix': {
+      if (!rest.startsWith('/')) throw bad('must name an absolute socket path, e.g. unix:///var/run/docker.sock');
+      return { kind: 'unix', url: `unix://${rest}`, socketPath: rest };
+    }
+    case 'tcp':
+    case 'http':
+    case 'https': {
+      let url: URL;
+      try {
+        url = new URL(`http://${rest}`);
+      } catch {
+        throw bad('is not a valid address; expected tcp://HOST:PORT');
+      }
+      if (url.pathname !== '/' && url.pathname !== '') throw bad('has a path; aicli-docker does not support a base path on tcp hosts');
+      if (url.username !== '' || url.password !== '') throw bad('must not hold credentials; use TLS client certificates');
+      const tls = scheme === 'https' || options.tls === true;
+      const port = url.port === '' ? (tls ? DEFAULT_TLS_PORT : DEFAULT_TCP_PORT) : Number(url.port);
+      const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      if (hostname === '') throw bad('has no host name; expected tcp://HOST:PORT');
+      const name = hostname.includes(':') ? `[${hostname}]` : hostname;
+      return { kind: 'tcp', url: `tcp://${name}:${port}`, hostname, port, tls };
+    }
+    case 'npipe':
+      if ((options.platform ?? process.platform) !== 'win32') {
+        throw new UnsupportedEndpointError(trimmed, `${source} is ${trimmed}: npipe:// endpoints are Windows only. On Linux use unix:///var/run/docker.sock or tcp://HOST:PORT.`);
+      }
+      throw new UnsupportedEndpointError(trimmed, `${source} is ${trimmed}: npipe:// endpoints are not supported yet by aicli-docker; expose the engine on tcp:// instead.`);
+    case 'ssh':
+      throw new UnsupportedEndpointError(
+        trimmed,
+        `${source} is ${trimmed}: ssh:// endpoints are not supported yet by aicli-docker. ` +
+          'Forward the remote socket instead: `ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock USER@HOST`, then use unix:///tmp/docker.sock.',
+      );
+    case 'fd':
+      throw new UnsupportedEndpointError(trimmed, `${source} is ${trimmed}: fd:// is a daemon-side listener, not something a client can dial. Use unix:// or tcp://.`);
+    default:
+      throw bad(`has an unknown scheme "${scheme}://"; expected unix://, tcp://, https:// or ssh://`);
+  }
+}

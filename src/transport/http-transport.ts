@@ -1,0 +1,249 @@
+import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
+import type { Dispatcher, Pool as UndiciPool } from 'undici';
+import {
+  ClientClosedError,
+  DockerAbortedError,
+  DockerConnectionLostError,
+  DockerNotAvailableError,
+  DockerTimeoutError,
+  DockerTlsError,
+  type RequestTarget,
+} from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { Endpoint } from './endpoint.js';
+import { backoffDelay, DEFAULT_RETRY, isIdempotentMethod, sleep, type RetryPolicy } from './retry.js';
+import { isTlsFailure, type TlsOptions } from './tls.js';
+
+// Only undici's Pool and its request API are loaded, not its index (fetch, websockets,
+// caches…): ~45 ms of start-up instead of ~120 ms, which the CLI's budget needs. The
+// index would attach `request` to every dispatcher; here it is called on the pool.
+const load = createRequire(import.meta.url);
+const Pool = load('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
+const api = load('undici/lib/api/index.js') as { request: Dispatcher['request'] };
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface TransportRequest {
+  readonly method: HttpMethod;
+  /** Path with query, already encoded (see engine/path.ts). */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer | Readable;
+  readonly signal?: AbortSignal | undefined;
+  /** Overrides the transport's request time-out; 0 means none. */
+  readonly timeoutMs?: number | undefined;
+  /** Marks a non-GET call safe to send twice (a DELETE, a PUT). */
+  readonly idempotent?: boolean;
+}
+
+export interface TransportResponse {
+  readonly statusCode: number;
+  readonly headers: Headers;
+  readonly body: Buffer;
+}
+
+export interface TransportStream {
+  readonly statusCode: number;
+  readonly headers: Headers;
+  /** Ends when the engine ends it or the caller's signal aborts; no time-out applies. */
+  readonly body: Readable;
+}
+
+export interface TransportOptions {
+  readonly endpoint: Endpoint;
+  readonly tls?: TlsOptions | undefined;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly retry?: RetryPolicy;
+  readonly logger?: Logger;
+  /** Upper bound on sockets to the engine; unbounded by default, like undici's Pool. */
+  readonly maxConnections?: number;
+}
+
+type FailureKind = 'connect' | 'lost' | 'tls' | 'closed' | 'other';
+
+const CONNECT_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTSOCK', 'EADDRNOTAVAIL']);
+const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+
+function errCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+function classify(err: unknown): FailureKind {
+  const code = errCode(err);
+  if (isTlsFailure(err)) return 'tls';
+  if (CONNECT_CODES.has(code)) return 'connect';
+  if (LOST_CODES.has(code)) return 'lost';
+  if (code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED') return 'closed';
+  return 'other';
+}
+
+const kTimeout = Symbol('aicli-docker.timeout');
+
+/**
+ * HTTP/1.1 to one engine over a pooled set of keep-alive sockets (unix, tcp or TLS).
+ * Owns time-outs, the caller's AbortSignal, retry, and the mapping of socket failures
+ * to typed errors; status codes are left to the engine layer.
+ */
+export class HttpTransport {
+  readonly endpoint: Endpoint;
+  readonly #pool: UndiciPool;
+  readonly #tls: TlsOptions | undefined;
+  readonly #requestTimeoutMs: number;
+  readonly #connectTimeoutMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #logger: Logger;
+  #closed = false;
+
+  constructor(options: TransportOptions) {
+    this.endpoint = options.endpoint;
+    this.#tls = options.tls;
+    this.#requestTimeoutMs = options.requestTimeoutMs;
+    this.#connectTimeoutMs = options.connectTimeoutMs;
+    this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#logger = options.logger ?? silentLogger;
+    const ep = options.endpoint;
+    const tls = ep.kind === 'tcp' && ep.tls;
+    const origin = ep.kind === 'unix' ? 'http://localhost' : `${tls ? 'https' : 'http'}://${ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname}:${ep.port}`;
+    const t = options.tls;
+    this.#pool = new Pool(origin, {
+      ...(options.maxConnections === undefined ? {} : { connections: options.maxConnections }),
+      // Time-outs are ours (an AbortSignal per call), so undici's own are off: a log
+      // follow or an event stream may stay quiet for hours.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: {
+        timeout: options.connectTimeoutMs,
+        ...(ep.kind === 'unix' ? { socketPath: ep.socketPath } : {}),
+        ...(tls && t !== undefined
+          ? {
+              rejectUnauthorized: t.verify,
+              ...(t.ca === undefined ? {} : { ca: t.ca }),
+              ...(t.cert === undefined ? {} : { cert: t.cert }),
+              ...(t.key === undefined ? {} : { key: t.key }),
+            }
+          : {}),
+      },
+    });
+  }
+
+  /** Sends a request and reads the whole answer, all within the request time-out. */
+  async request(req: TransportRequest): Promise<TransportResponse> {
+    return this.#send(req, async (res) => ({
+      statusCode: res.statusCode,
+      headers: res.headers,
+      body: Buffer.from(await res.body.arrayBuffer()),
+    }));
+  }
+
+  /** Sends a request and hands back the body as a stream once headers arrive. */
+  async stream(req: TransportRequest): Promise<TransportStream> {
+    return this.#send(req, (res) => Promise.resolve({ statusCode: res.statusCode, headers: res.headers, body: res.body }));
+  }
+
+  async #send<T>(req: TransportRequest, read: (res: Dispatcher.ResponseData<unknown>) => Promise<T>): Promise<T> {
+    const target: RequestTarget = { method: req.method, path: req.path, endpoint: this.endpoint.url };
+    if (this.#closed) throw new ClientClosedError(`${req.method} ${req.path}`);
+    const caller = req.signal;
+    if (caller?.aborted === true) throw new DockerAbortedError(target, caller.reason);
+    const timeoutMs = req.timeoutMs ?? this.#requestTimeoutMs;
+    const timer = new AbortController();
+    const handle = timeoutMs > 0 ? setTimeout(() => { timer.abort(kTimeout); }, timeoutMs) : undefined;
+    const signal = caller === undefined ? timer.signal : AbortSignal.any([caller, timer.signal]);
+    const canResend = (req.idempotent ?? isIdempotentMethod(req.method)) && !isStream(req.body);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const res = await api.request.call(this.#pool, {
+            method: req.method,
+            path: req.path,
+            signal,
+            ...(req.headers === undefined ? {} : { headers: req.headers }),
+            ...(req.body === undefined ? {} : { body: req.body }),
+          });
+          return await read(res);
+        } catch (err) {
+          const kind = signal.aborted ? 'aborted' : classify(err);
+          // A refused connection never carried the request, so even a create may go again;
+          // a lost one may have reached the engine, so only idempotent calls do.
+          const retryable = kind === 'connect' || (kind === 'lost' && canResend);
+          if (!retryable || attempt >= this.#retry.retries) throw this.#mapError(err, target, timer.signal, caller, timeoutMs, attempt + 1);
+          const delay = backoffDelay(this.#retry, attempt);
+          this.#logger.warn({ method: req.method, path: req.path, endpoint: this.endpoint.url, attempt: attempt + 1, delayMs: delay, code: errCode(err) }, 'retrying engine call');
+          try {
+            await sleep(delay, signal);
+          } catch {
+            throw this.#mapError(err, target, timer.signal, caller, timeoutMs, attempt + 1);
+          }
+        }
+      }
+    } finally {
+      if (handle !== undefined) clearTimeout(handle);
+    }
+  }
+
+  #mapError(err: unknown, target: RequestTarget, timer: AbortSignal, caller: AbortSignal | undefined, timeoutMs: number, attempts: number): Error {
+    if (timer.aborted) return new DockerTimeoutError(target, 'request', timeoutMs, { cause: err });
+    if (caller?.aborted === true) return new DockerAbortedError(target, caller.reason);
+    const code = errCode(err);
+    const tried = attempts > 1 ? ` (tried ${attempts} times)` : '';
+    switch (classify(err)) {
+      case 'tls':
+        return new DockerTlsError(
+          `TLS handshake with the Docker engine at ${target.endpoint} failed: ${(err as Error).message}. ` +
+            (this.#tls?.certPath === undefined
+              ? 'Check the engine certificate and the CA you trust.'
+              : `Check the certificates in ${this.#tls.certPath} (ca.pem must sign the engine's certificate; cert.pem and key.pem must be a client certificate the engine trusts).`),
+          { endpoint: target.endpoint, ...(this.#tls?.certPath === undefined ? {} : { path: this.#tls.certPath }), cause: err },
+        );
+      case 'connect':
+        return new DockerNotAvailableError(`Cannot connect to the Docker engine at ${target.endpoint}${tried}: ${connectHint(code, this.endpoint)}`, {
+          endpoint: target.endpoint,
+          attempts: [{ source: 'connect', endpoint: target.endpoint, reason: code }],
+          cause: err,
+        });
+      case 'lost':
+        return new DockerConnectionLostError(target, `${(err as Error).message}${tried}`, { cause: err });
+      case 'closed':
+        return new ClientClosedError(`${target.method} ${target.path}`);
+      default:
+        if (code === 'UND_ERR_CONNECT_TIMEOUT') return new DockerTimeoutError(target, 'connect', this.#connectTimeoutMs, { cause: err });
+        return err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  /** Ends every socket and in-flight call now; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.destroy();
+  }
+}
+
+function isStream(body: TransportRequest['body']): boolean {
+  return body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+}
+
+function connectHint(code: string, ep: Endpoint): string {
+  const where = ep.kind === 'unix' ? ep.socketPath : `${ep.hostname}:${ep.port}`;
+  switch (code) {
+    case 'ENOENT':
+      return `no socket at ${where}. Is the Docker daemon running? Start it (\`sudo systemctl start docker\` or \`sudo dockerd\`), or point DOCKER_HOST / --host at a running engine.`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied on ${where}. Add your user to the docker group (\`sudo usermod -aG docker $USER\`, then log in again), or use a rootless engine.`;
+    case 'ECONNREFUSED':
+      return `connection refused at ${where}. No engine is listening there; start the daemon or check DOCKER_HOST / --host.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve the host name of ${where}. Check DOCKER_HOST / --host.`;
+    case 'ENOTSOCK':
+      return `${where} is not a socket. Check DOCKER_HOST / --host.`;
+    default:
+      return `${code} at ${where}. Check that the engine is running and reachable.`;
+  }
+}
+

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ClientClosedError, DockerAbortedError, DockerClient, DockerNotAvailableError, NetworkNotFoundError, isDockerError } from '../../src/index.js';
+import { engineSkip, loadTestEngines, testEngine } from '../support/engines.js';
+
+const skip = engineSkip();
+const expected: Record<string, { api: string; server: RegExp }> = {
+  docker20: { api: '1.41', server: /^20\.10\./ },
+  docker26: { api: '1.45', server: /^26\.1\./ },
+  podman: { api: '1.41', server: /^4\./ },
+};
+
+let home: string;
+before(async () => {
+  home = await mkdtemp(join(tmpdir(), 'aicli-home-'));
+});
+after(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+for (const engine of skip === false ? loadTestEngines().engines : []) {
+  const want = expected[engine.name];
+  describe(`connect to ${engine.name}`, () => {
+    it('negotiates the lower of the engine and client API versions', async () => {
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      assert.equal(client.apiVersion, want?.api);
+      assert.ok(client.apiVersionNegotiated);
+      assert.equal(client.endpoint.url, engine.host);
+      assert.equal(client.endpoint.source, 'host option');
+    });
+
+    it('ping reports the API version and OS type from the engine', async () => {
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      const ping = await client.ping();
+      assert.equal(ping.apiVersion, engine.apiVersion);
+      // Podman 4 leaves the OSType header out; Docker engines always send it.
+      if (engine.name === 'podman') assert.ok(ping.osType === undefined || ping.osType === 'linux');
+      else assert.equal(ping.osType, 'linux');
+      assert.equal(typeof ping.experimental, 'boolean');
+    });
+
+    it('version and info describe the engine', async () => {
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      const [version, info] = await Promise.all([client.version(), client.info()]);
+      assert.match(version.version, want?.server ?? /./);
+      assert.equal(version.apiVersion, engine.apiVersion);
+      assert.equal(version.os, 'linux');
+      assert.ok(info.cpus >= 1, `cpus ${info.cpus}`);
+      assert.ok(info.memoryBytes > 2 ** 28, `memory ${info.memoryBytes}`);
+      assert.ok((info.kernelVersion ?? '').length > 0);
+    });
+
+    it('uses DOCKER_HOST from the env it is given, and DOCKER_API_VERSION as a pin', async () => {
+      await using client = await DockerClient.connect({ env: { DOCKER_HOST: engine.host, DOCKER_API_VERSION: '1.41' }, homeDir: home });
+      assert.equal(client.endpoint.source, 'DOCKER_HOST');
+      assert.equal(client.apiVersion, '1.41');
+      assert.ok(!client.apiVersionNegotiated);
+      assert.match((await client.version()).version, want?.server ?? /./);
+    });
+
+    it('close() is safe twice and later calls fail with ClientClosedError', async () => {
+      const client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      await client.close();
+      await client.close();
+      await assert.rejects(client.ping(), ClientClosedError);
+    });
+
+    it("a caller's AbortSignal that already fired stops the call before it is sent", async () => {
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      const ac = new AbortController();
+      ac.abort(new Error('cancelled'));
+      await assert.rejects(client.info({ signal: ac.signal }), DockerAbortedError);
+    });
+  });
+}
+
+describe('discovery against real engines', { skip }, () => {
+  it('the first default socket that answers wins, and dead ones are listed', async () => {
+    const d20 = testEngine('docker20');
+    const runtime = join(d20.host.slice('unix://'.length), '..');
+    await using client = await DockerClient.connect({ env: { XDG_RUNTIME_DIR: runtime }, homeDir: home, fsRoot: home });
+    assert.equal(client.endpoint.url, d20.host);
+    assert.equal(client.endpoint.source, 'default socket');
+  });
+
+  it('a missing socket named by DOCKER_HOST gives DOCKER_NOT_AVAILABLE naming it, without falling back', async () => {
+    const missing = join(home, 'missing.sock');
+    const d20 = testEngine('docker20');
+    const runtime = join(d20.host.slice('unix://'.length), '..');
+    await assert.rejects(
+      DockerClient.connect({ env: { DOCKER_HOST: `unix://${missing}`, XDG_RUNTIME_DIR: runtime }, homeDir: home, retry: { retries: 0 } }),
+      (e: unknown) => e instanceof DockerNotAvailableError && e.code === 'DOCKER_NOT_AVAILABLE' && e.message.includes(missing) && /DOCKER_HOST/.test(e.message),
+    );
+  });
+
+  it('a pinned version is used as given, not negotiated', async () => {
+    await using client = await DockerClient.connect({ host: testEngine('docker26').host, apiVersion: '1.44', env: {}, homeDir: home });
+    assert.equal(client.apiVersion, '1.44');
+    assert.equal((await client.version()).apiVersion, '1.45');
+  });
+
+  it('an unknown path gives a typed API error with status, method and path', async () => {
+    await using client = await DockerClient.connect({ host: testEngine('docker20').host, env: {}, homeDir: home });
+    await assert.rejects(client.api.json({ method: 'GET', path: '/networks/aicli-no-such-network', resource: 'network' }), (e: unknown) => {
+      assert.ok(isDockerError(e, 'NETWORK_NOT_FOUND') && e instanceof NetworkNotFoundError);
+      assert.equal(e.statusCode, 404);
+      assert.equal(e.method, 'GET');
+      assert.equal(e.path, '/networks/aicli-no-such-network');
+      assert.match(e.daemonMessage, /not found/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { DockerApiError, DockerClient, DockerTlsError, InvalidConfigError } from '../../src/index.js';
+import { engineSkip, testEngine } from '../support/engines.js';
+
+const skip = engineSkip();
+const run = promisify(execFile);
+let home: string;
+
+before(async () => {
+  home = await mkdtemp(join(tmpdir(), 'aicli-tls-'));
+});
+after(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('TLS over tcp (docker 26 with --tlsverify)', { skip }, () => {
+  it('connects with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', async () => {
+    const e = testEngine('docker26');
+    await using client = await DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: e.certPath }, homeDir: home });
+    assert.equal(client.endpoint.url, e.tlsHost);
+    assert.ok(client.endpoint.tls);
+    assert.equal(client.apiVersion, '1.45');
+    assert.match((await client.info()).serverVersion, /^26\./);
+  });
+
+  it('certificates from another CA give a TLS error naming their folder', async () => {
+    const e = testEngine('docker26');
+    await assert.rejects(
+      DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: e.wrongCertPath }, homeDir: home }),
+      (err: unknown) => err instanceof DockerTlsError && err.code === 'DOCKER_TLS_ERROR' && err.path === e.wrongCertPath && err.message.includes(String(e.wrongCertPath)),
+    );
+  });
+
+  it('a missing certificate folder gives a TLS error naming the missing file', async () => {
+    const e = testEngine('docker26');
+    const nowhere = join(home, 'no-certs');
+    await assert.rejects(
+      DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: nowhere }, homeDir: home }),
+      (err: unknown) => err instanceof DockerTlsError && err.path === join(nowhere, 'ca.pem') && err.message.includes(join(nowhere, 'ca.pem')),
+    );
+  });
+
+  it('verifying without a client certificate is refused by the engine, and said so', async () => {
+    const e = testEngine('docker26');
+    const caOnly = join(home, 'ca-only');
+    await run('mkdir', ['-p', caOnly]);
+    await run('cp', [join(String(e.certPath), 'ca.pem'), caOnly]);
+    await assert.rejects(
+      DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: caOnly }, homeDir: home, retry: { retries: 0 } }),
+      (err: unknown) => err instanceof DockerTlsError && err.message.includes(caOnly),
+    );
+  });
+
+  it('plain HTTP to the TLS port says the engine expects TLS', async () => {
+    const e = testEngine('docker26');
+    await assert.rejects(DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost }, homeDir: home }), (err: unknown) => err instanceof DockerTlsError && /expects TLS/.test(err.message) && /DOCKER_TLS_VERIFY/.test(err.message));
+  });
+});
+
+describe('docker contexts made by `docker context create`', { skip }, () => {
+  let configDir: string;
+  before(async () => {
+    configDir = join(home, 'docker-config');
+    const d20 = testEngine('docker20');
+    const d26 = testEngine('docker26');
+    const env: Record<string, string | undefined> = { ...process.env, DOCKER_CONFIG: configDir };
+    delete env['DOCKER_HOST'];
+    delete env['DOCKER_CONTEXT'];
+    await run('docker', ['context', 'create', 'aicli-d20', '--docker', `host=${d20.host}`], { env });
+    await run('docker', ['context', 'create', 'aicli-d26-tls', '--docker', `host=${String(d26.tlsHost)},ca=${String(d26.certPath)}/ca.pem,cert=${String(d26.certPath)}/cert.pem,key=${String(d26.certPath)}/key.pem`], { env });
+    await run('docker', ['context', 'use', 'aicli-d26-tls'], { env });
+  });
+
+  it('DOCKER_CONTEXT selects a context from the store', async () => {
+    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-d20' }, homeDir: home });
+    assert.equal(client.endpoint.url, testEngine('docker20').host);
+    assert.match(client.endpoint.source, /DOCKER_CONTEXT \(context "aicli-d20"\)/);
+    assert.equal(client.apiVersion, '1.41');
+  });
+
+  it('currentContext (`docker context use`) is used, with the TLS material stored with it', async () => {
+    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir }, homeDir: home });
+    assert.equal(client.endpoint.url, testEngine('docker26').tlsHost);
+    assert.ok(client.endpoint.tls);
+    assert.match(client.endpoint.source, /currentContext "aicli-d26-tls"/);
+    assert.equal(client.apiVersion, '1.45');
+  });
+
+  it('DOCKER_HOST beats the current context, as in the docker CLI', async () => {
+    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_HOST: testEngine('docker20').host }, homeDir: home });
+    assert.equal(client.endpoint.source, 'DOCKER_HOST');
+  });
+
+  it('an explicit context option beats DOCKER_HOST', async () => {
+    await using client = await DockerClient.connect({ context: 'aicli-d20', env: { DOCKER_CONFIG: configDir, DOCKER_HOST: 'unix:///nowhere.sock' }, homeDir: home });
+    assert.equal(client.endpoint.url, testEngine('docker20').host);
+  });
+
+  it('an unknown context is a configuration error naming it', async () => {
+    await assert.rejects(DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'nope' }, homeDir: home }), (err: unknown) => err instanceof InvalidConfigError && /context "nope" does not exist/.test(err.message));
+  });
+
+  it('host and context together are refused', async () => {
+    await assert.rejects(DockerClient.connect({ host: 'unix:///x.sock', context: 'aicli-d20', env: {}, homeDir: home }), InvalidConfigError);
+  });
+
+  it('errors from the engine stay typed through a context', async () => {
+    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-d20' }, homeDir: home });
+    await assert.rejects(client.api.json({ method: 'GET', path: '/containers/aicli-none/json', resource: 'container' }), (err: unknown) => err instanceof DockerApiError && err.code === 'CONTAINER_NOT_FOUND');
+  });
+});

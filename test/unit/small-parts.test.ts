@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { UnsupportedApiVersionError, InvalidConfigError } from '../../src/errors.js';
+import { apiPath, withQuery } from '../../src/engine/path.js';
+import { checkPinnedVersion, compareApiVersions, MAX_API_VERSION, negotiateApiVersion } from '../../src/transport/api-version.js';
+import { backoffDelay, sleep } from '../../src/transport/retry.js';
+
+describe('API version negotiation', () => {
+  it('takes the lower of the engine and the client', () => {
+    assert.equal(negotiateApiVersion('1.41', 'e'), '1.41');
+    assert.equal(negotiateApiVersion('1.45', 'e'), '1.45');
+    assert.equal(negotiateApiVersion('1.52', 'e'), MAX_API_VERSION);
+  });
+  it('refuses an engine older than the minimum, naming both versions', () => {
+    assert.throws(() => negotiateApiVersion('1.40', 'unix:///s'), (e: unknown) => e instanceof UnsupportedApiVersionError && /1\.40/.test(e.message) && /1\.41/.test(e.message) && /unix:\/\/\/s/.test(e.message));
+  });
+  it('compares numerically, not as text', () => {
+    assert.ok(compareApiVersions('1.9', '1.10') < 0);
+    assert.ok(compareApiVersions('2.0', '1.47') > 0);
+  });
+  it('checks a pinned version', () => {
+    assert.equal(checkPinnedVersion('v1.43', 'DOCKER_API_VERSION'), '1.43');
+    assert.throws(() => checkPinnedVersion('latest', 'DOCKER_API_VERSION'), (e: unknown) => e instanceof InvalidConfigError && e.problems[0]?.source === 'DOCKER_API_VERSION');
+  });
+});
+
+describe('paths', () => {
+  it('encodes every interpolated segment', () => {
+    assert.equal(apiPath`/networks/${'a/b?c#d'}`, '/networks/a%2Fb%3Fc%23d');
+    assert.equal(apiPath`/containers/${'../../info'}/json`, '/containers/..%2F..%2Finfo/json');
+  });
+  it('JSON-encodes filters and leaves out undefined', () => {
+    assert.equal(withQuery('/networks', { filters: { name: ['aicli'] }, all: true, x: undefined }), '/networks?filters=%7B%22name%22%3A%5B%22aicli%22%5D%7D&all=true');
+  });
+});
+
+describe('backoff', () => {
+  it('grows exponentially, stays within bounds, and jitters', () => {
+    const p = { retries: 5, minDelayMs: 100, maxDelayMs: 1000 };
+    assert.equal(backoffDelay(p, 0, () => 0), 50);
+    assert.equal(backoffDelay(p, 0, () => 1), 100);
+    assert.equal(backoffDelay(p, 2, () => 1), 400);
+    assert.equal(backoffDelay(p, 10, () => 1), 1000);
+    assert.equal(backoffDelay(p, 10, () => 0), 500);
+  });
+  it('sleep wakes early on abort and leaves no timer', async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    setTimeout(() => { ac.abort(new Error('stop')); }, 20);
+    await assert.rejects(sleep(10_000, ac.signal), /stop/);
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, 0);
+  });
+});
