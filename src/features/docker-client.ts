@@ -97,13 +97,15 @@ export class DockerClient implements AsyncDisposable {
   readonly config: DockerConfig;
   readonly labelPrefix: string = CONNECT_DEFAULTS.labelPrefix;
   readonly apiVersionNegotiated: boolean;
+  readonly #sources: LoadedConfig['sources'] | undefined;
   readonly #logger: Logger;
   #closed = false;
 
-  private constructor(api: EngineApi, endpoint: EndpointInfo, config: DockerConfig, negotiated: boolean, logger: Logger) {
+  private constructor(api: EngineApi, endpoint: EndpointInfo, loaded: LoadedConfig | { config: DockerConfig; sources?: undefined }, negotiated: boolean, logger: Logger) {
     this.api = api;
     this.endpoint = endpoint;
-    this.config = config;
+    this.config = loaded.config;
+    this.#sources = loaded.sources;
     this.apiVersionNegotiated = negotiated;
     this.#logger = logger;
   }
@@ -153,7 +155,7 @@ export class DockerClient implements AsyncDisposable {
       tls: opened.candidate.endpoint.kind === 'tcp' && opened.candidate.endpoint.tls,
     };
     logger.info({ endpoint: endpoint.url, source: endpoint.source, apiVersion, negotiated: pinned === undefined }, 'docker engine connected');
-    return new DockerClient(new EngineApi(opened.transport, apiVersion), endpoint, config, pinned === undefined, logger);
+    return new DockerClient(new EngineApi(opened.transport, apiVersion), endpoint, loaded ?? { config }, pinned === undefined, logger);
   }
 
   get apiVersion(): string {
@@ -194,7 +196,7 @@ export class DockerClient implements AsyncDisposable {
       healthy: true,
       pingLatencyMs: Math.round(pingLatencyMs * 1000) / 1000,
       experimental: ping.experimental,
-      warnings: checkAgainstEngine(this.config, { cpus: info.cpus, memoryBytes: info.memoryBytes }),
+      warnings: checkAgainstEngine(this.config, { cpus: info.cpus, memoryBytes: info.memoryBytes }, this.#sources),
     };
   }
 

@@ -172,7 +172,7 @@ export class HttpTransport {
           const retryable = kind === 'connect' || (kind === 'lost' && canResend);
           if (!retryable || attempt >= this.#retry.retries) throw this.#mapError(err, target, timer.signal, caller, timeoutMs, attempt + 1);
           const delay = backoffDelay(this.#retry, attempt);
-          this.#logger.warn({ method: req.method, path: req.path, endpoint: this.endpoint.url, attempt: attempt + 1, delayMs: delay, code: errCode(err) }, 'retrying engine call');
+          this.#logger.info({ method: req.method, path: req.path, endpoint: this.endpoint.url, attempt: attempt + 1, delayMs: delay, code: errCode(err) }, 'retrying engine call');
           try {
             await sleep(delay, signal);
           } catch {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -76,7 +77,9 @@ describe('aicli-docker flags, output and exit codes', { skip }, () => {
     assert.equal((JSON.parse(j.stdout) as { error: { code: string } }).error.code, 'DOCKER_NOT_AVAILABLE');
   });
 
-  it('with nothing configured, the error lists each place tried', async () => {
+  // The CLI cannot be pointed at another root, so a machine with a system engine skips this.
+  const systemEngine = existsSync('/var/run/docker.sock') ? 'a system engine listens on /var/run/docker.sock' : false;
+  it('with nothing configured, the error lists each place tried', { skip: systemEngine }, async () => {
     const r = await runCli(['status'], env());
     assert.equal(r.code, 69);
     assert.match(r.stderr, /DOCKER_HOST: not set/);
@@ -125,6 +128,17 @@ describe('aicli-docker flags, output and exit codes', { skip }, () => {
       assert.match(r.stderr, re);
     });
   }
+
+  it('status reports a CPU limit above what the engine has, naming where it was set', async () => {
+    const r = await runCli(['status', '--json', '--host', testEngine('docker20').host], { ...env(), AICLI_DOCKER_CPU_LIMIT: '4096' });
+    assert.equal(r.code, 0, r.stderr);
+    const warnings = (JSON.parse(r.stdout) as { warnings: { source: string; key: string; message: string }[] }).warnings;
+    const [warning, ...rest] = warnings;
+    assert.ok(warning !== undefined && rest.length === 0, JSON.stringify(warnings));
+    assert.equal(warning.key, 'cpu_limit');
+    assert.equal(warning.source, 'AICLI_DOCKER_CPU_LIMIT');
+    assert.match(warning.message, /more CPUs than the engine has/);
+  });
 
   it('--log-level debug logs to stderr and leaves --json output clean', async () => {
     const r = await runCli(['status', '--json', '--log-level', 'debug', '--host', testEngine('docker20').host], env());

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -94,6 +95,32 @@ describe('discovery against real engines', { skip }, () => {
       DockerClient.connect({ env: { DOCKER_HOST: `unix://${missing}`, XDG_RUNTIME_DIR: runtime }, homeDir: home, retry: { retries: 0 } }),
       (e: unknown) => e instanceof DockerNotAvailableError && e.code === 'DOCKER_NOT_AVAILABLE' && e.message.includes(missing) && /DOCKER_HOST/.test(e.message),
     );
+  });
+
+  it('reaches an engine over plain tcp://', async () => {
+    // dockerd refuses plain TCP without TLS flags these days; a byte-for-byte relay from a
+    // loopback port to the real engine's socket gives the client a genuine tcp:// engine.
+    const socketPath = testEngine('docker20').host.slice('unix://'.length);
+    const links: Socket[] = [];
+    const relay = createServer((c) => {
+      const u = connect(socketPath);
+      links.push(c, u);
+      c.pipe(u).pipe(c);
+      c.on('error', () => u.destroy());
+      u.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const port = (relay.address() as AddressInfo).port;
+    try {
+      await using client = await DockerClient.connect({ env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` }, homeDir: home });
+      assert.equal(client.endpoint.url, `tcp://127.0.0.1:${port}`);
+      assert.ok(!client.endpoint.tls);
+      assert.equal(client.apiVersion, '1.41');
+      assert.match((await client.version()).version, /^20\.10\./);
+    } finally {
+      links.forEach((s) => s.destroy());
+      await new Promise((r) => relay.close(r));
+    }
   });
 
   it('a pinned version is used as given, not negotiated', async () => {
