@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,21 @@ describe('aicli-docker flags, output and exit codes', { skip }, () => {
     const r = await runCli(['status'], { ...env(), DOCKER_HOST: String(e.tlsHost), DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: String(e.wrongCertPath) });
     assert.equal(r.code, 69);
     assert.ok(r.stderr.includes(String(e.wrongCertPath)), r.stderr);
+  });
+
+  it('never shows TLS key material, in logs or in errors', async () => {
+    const e = testEngine('docker26');
+    const keyLines = (await readFile(join(String(e.certPath), 'key.pem'), 'utf8')).split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+    const wrongKey = (await readFile(join(String(e.wrongCertPath), 'key.pem'), 'utf8')).split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+    const ok = await runCli(['status', '--json', '--log-level', 'debug'], { ...env(), DOCKER_HOST: String(e.tlsHost), DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: String(e.certPath) });
+    const bad = await runCli(['status', '--json', '--log-level', 'debug'], { ...env(), DOCKER_HOST: String(e.tlsHost), DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: String(e.wrongCertPath) });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(bad.code, 69);
+    assert.ok(keyLines.length > 3 && wrongKey.length > 3);
+    for (const out of [ok.stdout, ok.stderr, bad.stdout, bad.stderr]) {
+      for (const line of [...keyLines, ...wrongKey]) assert.ok(!out.includes(line.slice(0, 24)), 'a line of a key file was printed');
+      assert.doesNotMatch(out, /PRIVATE KEY/);
+    }
   });
 
   it('--timeout bounds a silent engine, and exits 69', async () => {

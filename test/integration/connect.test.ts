@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClientClosedError, DockerAbortedError, DockerClient, DockerNotAvailableError, NetworkNotFoundError, isDockerError } from '../../src/index.js';
-import { engineSkip, loadTestEngines, testEngine } from '../support/engines.js';
+import { engineSkip, loadTestEngines, rawRequest, TEST_LABEL, testEngine } from '../support/engines.js';
 
 const skip = engineSkip();
 const expected: Record<string, { api: string; server: RegExp }> = {
@@ -122,6 +122,34 @@ describe('discovery against real engines', { skip }, () => {
       await new Promise((r) => relay.close(r));
     }
   });
+
+  for (const name of ['docker20', 'docker26'] as const) {
+    it(`a stream on ${name} outlives the request time-out and ends when the caller aborts`, async () => {
+      const engine = testEngine(name);
+      const volume = `aicli-test-stream-${process.pid}-${name}`;
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home, timeoutMs: 400 });
+      const ac = new AbortController();
+      const events = await client.api.stream({ method: 'GET', path: '/events', query: { filters: { type: ['volume'], volume: [volume] } }, signal: ac.signal });
+      await new Promise((r) => setTimeout(r, 1000));
+      const created = await rawRequest(engine.host, 'POST', '/volumes/create', JSON.stringify({ Name: volume, Labels: { [TEST_LABEL]: 'true' } }));
+      assert.equal(created.status, 201, created.body.toString());
+      try {
+        let text = '';
+        for await (const chunk of events.body) {
+          text += String(chunk);
+          if (text.includes('\n')) break;
+        }
+        const event = JSON.parse(text.split('\n')[0] ?? '') as { Type: string; Action: string; Actor: { ID: string } };
+        assert.equal(event.Type, 'volume');
+        assert.equal(event.Action, 'create');
+        assert.equal(event.Actor.ID, volume);
+      } finally {
+        ac.abort();
+        await rawRequest(engine.host, 'DELETE', `/volumes/${volume}`);
+      }
+      assert.ok(events.body.destroyed);
+    });
+  }
 
   it('a pinned version is used as given, not negotiated', async () => {
     await using client = await DockerClient.connect({ host: testEngine('docker26').host, apiVersion: '1.44', env: {}, homeDir: home });
