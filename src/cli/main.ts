@@ -27,8 +27,18 @@ function usage(): string {
   return `Usage: aicli-docker [flags] <command> [flags]\n\nCommands:\n${cmds}\n\nGlobal flags:\n${formatFlags(GLOBAL_FLAGS)}\n\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 69 engine unavailable.\n`;
 }
 
+/** Our package.json, found from dist/cli/ or from the CLI bundle in dist/. */
 function packageVersion(): string {
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  const load = createRequire(import.meta.url);
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = load(path) as { name?: string; version?: string };
+      if (pkg.name === 'aicli-docker' && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // Not at this level; try the next.
+    }
+  }
+  return 'unknown';
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {

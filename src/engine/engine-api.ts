@@ -1,5 +1,5 @@
 import { DockerProtocolError, type RequestTarget, type ResourceKind } from '../errors.js';
-import type { Headers, HttpMethod, HttpTransport, TransportResponse, TransportStream } from '../transport/http-transport.js';
+import type { HttpMethod, HttpTransport, TransportResponse, TransportStream } from '../transport/http-transport.js';
 import { toApiError } from './error-map.js';
 import { withQuery, type QueryValue } from './path.js';
 import { toPingResult, toSystemInfo, toVersionInfo } from './decode.js';
@@ -83,21 +83,20 @@ export class EngineApi {
   }
 
   #request(call: ApiCall, path: string): Parameters<HttpTransport['request']>[0] {
-    const headers: Record<string, string> = { ...call.headers };
-    let body: string | undefined;
-    if (call.json !== undefined) {
-      body = JSON.stringify(call.json);
-      headers['content-type'] = 'application/json';
-    }
-    return {
+    const req: { -readonly [K in keyof Parameters<HttpTransport['request']>[0]]: Parameters<HttpTransport['request']>[0][K] } = {
       method: call.method,
       path,
-      headers,
       signal: call.signal,
       timeoutMs: call.timeoutMs,
-      ...(body === undefined ? {} : { body }),
-      ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
     };
+    if (call.json !== undefined) {
+      req.body = JSON.stringify(call.json);
+      req.headers = { ...call.headers, 'content-type': 'application/json' };
+    } else if (call.headers !== undefined) {
+      req.headers = call.headers;
+    }
+    if (call.idempotent !== undefined) req.idempotent = call.idempotent;
+    return req;
   }
 
   #target(call: ApiCall): RequestTarget {
@@ -105,4 +104,3 @@ export class EngineApi {
   }
 }
 
-export type { Headers };

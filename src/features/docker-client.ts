@@ -180,10 +180,10 @@ export class DockerClient implements AsyncDisposable {
   /** Ping latency, versions, and what of the configuration this engine cannot honour. */
   async status(options: CallOptions = {}): Promise<EngineStatus> {
     this.#assertOpen('status');
-    const started = performance.now();
-    const ping = await this.api.ping(options);
-    const pingLatencyMs = performance.now() - started;
-    const [version, info] = await Promise.all([this.api.version(options), this.api.info(options)]);
+    // All three at once: /info alone takes ~30 ms on Docker 20.10, and the CLI waits for it.
+    const started = process.hrtime.bigint();
+    const timedPing = this.api.ping(options).then((p) => ({ ping: p, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+    const [{ ping, ms: pingLatencyMs }, version, info] = await Promise.all([timedPing, this.api.version(options), this.api.info(options)]);
     return {
       endpoint: this.endpoint.url,
       source: this.endpoint.source,

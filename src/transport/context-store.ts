@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidConfigError } from '../errors.js';
@@ -45,6 +44,8 @@ export async function readContext(configDir: string, name: string, source: strin
   if (!NAME_RE.test(name)) {
     throw new InvalidConfigError([{ source, key: 'context', message: `${JSON.stringify(name)} is not a valid context name; expected letters, digits, "_", ".", "+" or "-"` }]);
   }
+  // node:crypto is loaded only here: most runs never read a context, and it costs start-up.
+  const { createHash } = await import('node:crypto');
   const id = createHash('sha256').update(name).digest('hex');
   const metaFile = join(configDir, 'contexts', 'meta', id, 'meta.json');
   let meta: { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };

@@ -1,6 +1,10 @@
-import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { Dispatcher, Pool as UndiciPool } from 'undici';
+// Only undici's Pool and its request API are loaded, not its index (fetch, websockets,
+// caches…): ~45 ms of start-up instead of ~120 ms, which the CLI's budget needs. The
+// index would attach `request` to every dispatcher; here it is called on the pool.
+import api from 'undici/lib/api/index.js';
+import Pool from 'undici/lib/dispatcher/pool.js';
 import {
   ClientClosedError,
   DockerAbortedError,
@@ -12,15 +16,10 @@ import {
 } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Endpoint } from './endpoint.js';
+import { Deadline } from './deadline.js';
 import { backoffDelay, DEFAULT_RETRY, isIdempotentMethod, sleep, type RetryPolicy } from './retry.js';
 import { isTlsFailure, type TlsOptions } from './tls.js';
 
-// Only undici's Pool and its request API are loaded, not its index (fetch, websockets,
-// caches…): ~45 ms of start-up instead of ~120 ms, which the CLI's budget needs. The
-// index would attach `request` to every dispatcher; here it is called on the pool.
-const load = createRequire(import.meta.url);
-const Pool = load('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
-const api = load('undici/lib/api/index.js') as { request: Dispatcher['request'] };
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 export type Headers = Record<string, string | string[] | undefined>;
@@ -81,7 +80,6 @@ function classify(err: unknown): FailureKind {
   return 'other';
 }
 
-const kTimeout = Symbol('aicli-docker.timeout');
 
 /**
  * HTTP/1.1 to one engine over a pooled set of keep-alive sockets (unix, tcp or TLS).
@@ -132,61 +130,63 @@ export class HttpTransport {
 
   /** Sends a request and reads the whole answer, all within the request time-out. */
   async request(req: TransportRequest): Promise<TransportResponse> {
-    return this.#send(req, async (res) => ({
-      statusCode: res.statusCode,
-      headers: res.headers,
-      body: Buffer.from(await res.body.arrayBuffer()),
-    }));
+    return this.#send(
+      req,
+      async (res) => ({ statusCode: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) }),
+      false,
+    );
   }
 
   /** Sends a request and hands back the body as a stream once headers arrive. */
   async stream(req: TransportRequest): Promise<TransportStream> {
-    return this.#send(req, (res) => Promise.resolve({ statusCode: res.statusCode, headers: res.headers, body: res.body }));
+    return this.#send(req, (res) => Promise.resolve({ statusCode: res.statusCode, headers: res.headers, body: res.body }), true);
   }
 
-  async #send<T>(req: TransportRequest, read: (res: Dispatcher.ResponseData<unknown>) => Promise<T>): Promise<T> {
+  async #send<T>(req: TransportRequest, read: (res: Dispatcher.ResponseData<unknown>) => Promise<T>, stream: boolean): Promise<T> {
     const target: RequestTarget = { method: req.method, path: req.path, endpoint: this.endpoint.url };
     if (this.#closed) throw new ClientClosedError(`${req.method} ${req.path}`);
     const caller = req.signal;
     if (caller?.aborted === true) throw new DockerAbortedError(target, caller.reason);
     const timeoutMs = req.timeoutMs ?? this.#requestTimeoutMs;
-    const timer = new AbortController();
-    const handle = timeoutMs > 0 ? setTimeout(() => { timer.abort(kTimeout); }, timeoutMs) : undefined;
-    const signal = caller === undefined ? timer.signal : AbortSignal.any([caller, timer.signal]);
+    const deadline = new Deadline(timeoutMs, caller);
     const canResend = (req.idempotent ?? isIdempotentMethod(req.method)) && !isStream(req.body);
+    let handedOver = false;
     try {
+      const options: Dispatcher.RequestOptions<unknown> = { method: req.method, path: req.path, signal: deadline };
+      if (req.headers !== undefined) options.headers = req.headers;
+      if (req.body !== undefined) options.body = req.body;
       for (let attempt = 0; ; attempt++) {
         try {
-          const res = await api.request.call(this.#pool, {
-            method: req.method,
-            path: req.path,
-            signal,
-            ...(req.headers === undefined ? {} : { headers: req.headers }),
-            ...(req.body === undefined ? {} : { body: req.body }),
-          });
+          const res = await api.request.call(this.#pool, options);
+          if (stream) {
+            // The time-out ends with the headers; the caller's signal follows the body.
+            deadline.stopTimer();
+            res.body.once('close', () => { deadline.dispose(); });
+            handedOver = true;
+          }
           return await read(res);
         } catch (err) {
-          const kind = signal.aborted ? 'aborted' : classify(err);
+          const kind = deadline.aborted ? 'aborted' : classify(err);
           // A refused connection never carried the request, so even a create may go again;
           // a lost one may have reached the engine, so only idempotent calls do.
           const retryable = kind === 'connect' || (kind === 'lost' && canResend);
-          if (!retryable || attempt >= this.#retry.retries) throw this.#mapError(err, target, timer.signal, caller, timeoutMs, attempt + 1);
+          if (!retryable || attempt >= this.#retry.retries) throw this.#mapError(err, target, deadline, caller, timeoutMs, attempt + 1);
           const delay = backoffDelay(this.#retry, attempt);
           this.#logger.info({ method: req.method, path: req.path, endpoint: this.endpoint.url, attempt: attempt + 1, delayMs: delay, code: errCode(err) }, 'retrying engine call');
           try {
-            await sleep(delay, signal);
+            await sleep(delay, deadline);
           } catch {
-            throw this.#mapError(err, target, timer.signal, caller, timeoutMs, attempt + 1);
+            throw this.#mapError(err, target, deadline, caller, timeoutMs, attempt + 1);
           }
         }
       }
     } finally {
-      if (handle !== undefined) clearTimeout(handle);
+      if (!handedOver) deadline.dispose();
     }
   }
 
-  #mapError(err: unknown, target: RequestTarget, timer: AbortSignal, caller: AbortSignal | undefined, timeoutMs: number, attempts: number): Error {
-    if (timer.aborted) return new DockerTimeoutError(target, 'request', timeoutMs, { cause: err });
+  #mapError(err: unknown, target: RequestTarget, deadline: Deadline, caller: AbortSignal | undefined, timeoutMs: number, attempts: number): Error {
+    if (deadline.timedOut) return new DockerTimeoutError(target, 'request', timeoutMs, { cause: err });
     if (caller?.aborted === true) return new DockerAbortedError(target, caller.reason);
     const code = errCode(err);
     const tried = attempts > 1 ? ` (tried ${attempts} times)` : '';

@@ -14,22 +14,34 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return Math.round(exp / 2 + (random() * exp) / 2);
 }
 
-/** Sleeps, waking early (and rejecting) when `signal` aborts; leaves no timer behind. */
-export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** What sleep() listens to: an AbortSignal-like emitter (see deadline.ts). */
+export interface AbortLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  once(event: 'abort', listener: () => void): unknown;
+  removeListener(event: 'abort', listener: () => void): unknown;
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
+/** Sleeps, waking early (and rejecting with its reason) when `abort` fires; leaves no timer behind. */
+export function sleep(ms: number, abort: AbortLike | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason as Error);
+    if (abort?.aborted === true) {
+      reject(asError(abort.reason));
       return;
     }
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(signal?.reason as Error);
+      reject(asError(abort?.reason));
     };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      abort?.removeListener('abort', onAbort);
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    abort?.once('abort', onAbort);
   });
 }
 

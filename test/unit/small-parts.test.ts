@@ -4,6 +4,7 @@ import { UnsupportedApiVersionError, InvalidConfigError } from '../../src/errors
 import { apiPath, withQuery } from '../../src/engine/path.js';
 import { checkPinnedVersion, compareApiVersions, MAX_API_VERSION, negotiateApiVersion } from '../../src/transport/api-version.js';
 import { backoffDelay, sleep } from '../../src/transport/retry.js';
+import { Deadline } from '../../src/transport/deadline.js';
 
 describe('API version negotiation', () => {
   it('takes the lower of the engine and the client', () => {
@@ -34,6 +35,32 @@ describe('paths', () => {
   });
 });
 
+describe('deadline', () => {
+  it('fires on its time-out, and says so', async () => {
+    const d = new Deadline(30, undefined);
+    await new Promise<void>((resolve) => d.once('abort', resolve));
+    assert.ok(d.aborted && d.timedOut);
+    d.dispose();
+  });
+  it("fires on the caller's signal with the caller's reason, not as a time-out", () => {
+    const ac = new AbortController();
+    const d = new Deadline(10_000, ac.signal);
+    const reason = new Error('ctrl-c');
+    ac.abort(reason);
+    assert.ok(d.aborted && !d.timedOut);
+    assert.equal(d.reason, reason);
+    d.dispose();
+  });
+  it('after dispose, neither the timer nor the caller can fire it', async () => {
+    const ac = new AbortController();
+    const d = new Deadline(10, ac.signal);
+    d.dispose();
+    ac.abort();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.ok(!d.aborted);
+  });
+});
+
 describe('backoff', () => {
   it('grows exponentially, stays within bounds, and jitters', () => {
     const p = { retries: 5, minDelayMs: 100, maxDelayMs: 1000 };
@@ -43,11 +70,13 @@ describe('backoff', () => {
     assert.equal(backoffDelay(p, 10, () => 1), 1000);
     assert.equal(backoffDelay(p, 10, () => 0), 500);
   });
-  it('sleep wakes early on abort and leaves no timer', async () => {
+  it('sleep wakes early when the call is aborted, and leaves no timer', async () => {
     const ac = new AbortController();
+    const deadline = new Deadline(0, ac.signal);
     const started = Date.now();
     setTimeout(() => { ac.abort(new Error('stop')); }, 20);
-    await assert.rejects(sleep(10_000, ac.signal), /stop/);
+    await assert.rejects(sleep(10_000, deadline), /stop/);
+    deadline.dispose();
     assert.ok(Date.now() - started < 1000);
     assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, 0);
   });

@@ -1,0 +1,3 @@
+import { setFlagsFromString } from 'node:v8';
+setFlagsFromString('--liftoff-only');
+await import('../dist/cli.bundle.js');
