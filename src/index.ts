@@ -24,7 +24,7 @@ export { discoverEngine, defaultSocketPaths, type DiscoveryInput, type Discovery
 export { parseHost, type Endpoint } from './transport/endpoint.js';
 export { loadTlsFolder, type TlsOptions } from './transport/tls.js';
 export { MAX_API_VERSION, MIN_API_VERSION, negotiateApiVersion, compareApiVersions } from './transport/api-version.js';
-export { HttpTransport, type TransportOptions, type TransportRequest, type TransportResponse, type TransportStream } from './transport/http-transport.js';
+export { HttpTransport, type HttpClientKind, type TransportOptions, type TransportRequest, type TransportResponse, type TransportStream } from './transport/http-transport.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 export { silentLogger, createStreamLogger, LOG_LEVELS, type Logger, type LogFn, type LogFields, type LogLevel } from './logger.js';
 export * from './errors.js';

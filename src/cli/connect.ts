@@ -18,5 +18,6 @@ export async function loadCliConfig(ctx: CommandContext): Promise<LoadedConfig> 
 
 export async function connectCli(ctx: CommandContext): Promise<DockerClient> {
   const config = await loadCliConfig(ctx);
-  return DockerClient.connect({ config, env: ctx.env, logger: ctx.logger });
+  // A CLI run makes a few calls and exits: node:http starts ~50 ms faster than undici.
+  return DockerClient.connect({ config, env: ctx.env, logger: ctx.logger, httpClient: 'node' });
 }

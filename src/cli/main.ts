@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { createStreamLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { commandWords, formatFlags, GLOBAL_FLAGS, parseAll } from './args.js';
 import { UsageError, type Command } from './command.js';
@@ -28,7 +27,9 @@ function usage(): string {
 }
 
 /** Our package.json, found from dist/cli/ or from the CLI bundle in dist/. */
-function packageVersion(): string {
+async function packageVersion(): Promise<string> {
+  // node:module is loaded only for --version: every other run would pay for it.
+  const { createRequire } = await import('node:module');
   const load = createRequire(import.meta.url);
   for (const path of ['../package.json', '../../package.json']) {
     try {
@@ -55,7 +56,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const parsed = parseAll(argv, command?.flags ?? []);
     json = parsed.global.json;
     if (parsed.values['version'] === true) {
-      io.stdout(`${packageVersion()}\n`);
+      io.stdout(`${await packageVersion()}\n`);
       return 0;
     }
     if (command === undefined || parsed.values['help'] === true) {

@@ -1,7 +1,7 @@
 import { DockerConnectionLostError, DockerError, DockerNotAvailableError, DockerTlsError, type DiscoveryAttempt } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Candidate, Discovery } from './discovery.js';
-import { HttpTransport, type TransportResponse } from './http-transport.js';
+import { HttpTransport, type HttpClientKind, type TransportResponse } from './http-transport.js';
 import type { RetryPolicy } from './retry.js';
 
 export interface OpenOptions {
@@ -10,6 +10,7 @@ export interface OpenOptions {
   /** Limit for the first ping of each candidate (the seed's 5 s). */
   readonly pingTimeoutMs: number;
   readonly retry: RetryPolicy;
+  readonly httpClient: HttpClientKind;
   readonly logger: Logger;
   readonly signal?: AbortSignal | undefined;
 }
@@ -63,6 +64,7 @@ export async function openEngine(discovery: Discovery, options: OpenOptions): Pr
       // Implicit candidates are probed once each; an explicit one gets the full policy.
       retry: candidate.explicit ? options.retry : { ...options.retry, retries: 0 },
       logger: options.logger,
+      httpClient: options.httpClient,
     });
     try {
       const ping = await transport.request({ method: 'GET', path: '/_ping', signal: options.signal, timeoutMs: options.pingTimeoutMs });

@@ -1,10 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { Dispatcher, Pool as UndiciPool } from 'undici';
-// Only undici's Pool and its request API are loaded, not its index (fetch, websockets,
-// caches…): ~45 ms of start-up instead of ~120 ms, which the CLI's budget needs. The
-// index would attach `request` to every dispatcher; here it is called on the pool.
-import api from 'undici/lib/api/index.js';
-import Pool from 'undici/lib/dispatcher/pool.js';
 import {
   ClientClosedError,
   DockerAbortedError,
@@ -17,12 +11,13 @@ import {
 import { silentLogger, type Logger } from '../logger.js';
 import type { Endpoint } from './endpoint.js';
 import { Deadline } from './deadline.js';
+import { CONNECT_TIMEOUT_CODE, createExchange, type Exchange, type ExchangeResponse, type Headers, type HttpClientKind } from './exchange.js';
 import { backoffDelay, DEFAULT_RETRY, isIdempotentMethod, sleep, type RetryPolicy } from './retry.js';
 import { isTlsFailure, type TlsOptions } from './tls.js';
 
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
-export type Headers = Record<string, string | string[] | undefined>;
+export type { Headers, HttpClientKind };
 
 export interface TransportRequest {
   readonly method: HttpMethod;
@@ -59,6 +54,8 @@ export interface TransportOptions {
   readonly logger?: Logger;
   /** Upper bound on sockets to the engine; unbounded by default, like undici's Pool. */
   readonly maxConnections?: number;
+  /** `undici` (default: highest throughput) or `node` (node:http: fastest start-up). */
+  readonly httpClient?: HttpClientKind;
 }
 
 type FailureKind = 'connect' | 'lost' | 'tls' | 'closed' | 'other';
@@ -88,7 +85,7 @@ function classify(err: unknown): FailureKind {
  */
 export class HttpTransport {
   readonly endpoint: Endpoint;
-  readonly #pool: UndiciPool;
+  readonly #exchange: Promise<Exchange>;
   readonly #tls: TlsOptions | undefined;
   readonly #requestTimeoutMs: number;
   readonly #connectTimeoutMs: number;
@@ -103,38 +100,20 @@ export class HttpTransport {
     this.#connectTimeoutMs = options.connectTimeoutMs;
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#logger = options.logger ?? silentLogger;
-    const ep = options.endpoint;
-    const tls = ep.kind === 'tcp' && ep.tls;
-    const origin = ep.kind === 'unix' ? 'http://localhost' : `${tls ? 'https' : 'http'}://${ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname}:${ep.port}`;
-    const t = options.tls;
-    this.#pool = new Pool(origin, {
-      ...(options.maxConnections === undefined ? {} : { connections: options.maxConnections }),
-      // Time-outs are ours (an AbortSignal per call), so undici's own are off: a log
-      // follow or an event stream may stay quiet for hours.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connect: {
-        timeout: options.connectTimeoutMs,
-        ...(ep.kind === 'unix' ? { socketPath: ep.socketPath } : {}),
-        ...(tls && t !== undefined
-          ? {
-              rejectUnauthorized: t.verify,
-              ...(t.ca === undefined ? {} : { ca: t.ca }),
-              ...(t.cert === undefined ? {} : { cert: t.cert }),
-              ...(t.key === undefined ? {} : { key: t.key }),
-            }
-          : {}),
-      },
+    // Created on first use, so the constructor stays synchronous and cheap.
+    this.#exchange = createExchange(options.httpClient ?? 'undici', {
+      endpoint: options.endpoint,
+      tls: options.tls,
+      connectTimeoutMs: options.connectTimeoutMs,
+      maxConnections: options.maxConnections,
     });
+    // Until the first request awaits it, a failure to load is not unhandled.
+    this.#exchange.catch(() => undefined);
   }
 
   /** Sends a request and reads the whole answer, all within the request time-out. */
   async request(req: TransportRequest): Promise<TransportResponse> {
-    return this.#send(
-      req,
-      async (res) => ({ statusCode: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) }),
-      false,
-    );
+    return this.#send(req, async (res, ex) => ({ statusCode: res.statusCode, headers: res.headers, body: await ex.readAll(res.body) }), false);
   }
 
   /** Sends a request and hands back the body as a stream once headers arrive. */
@@ -142,7 +121,7 @@ export class HttpTransport {
     return this.#send(req, (res) => Promise.resolve({ statusCode: res.statusCode, headers: res.headers, body: res.body }), true);
   }
 
-  async #send<T>(req: TransportRequest, read: (res: Dispatcher.ResponseData<unknown>) => Promise<T>, stream: boolean): Promise<T> {
+  async #send<T>(req: TransportRequest, read: (res: ExchangeResponse, ex: Exchange) => Promise<T>, stream: boolean): Promise<T> {
     const target: RequestTarget = { method: req.method, path: req.path, endpoint: this.endpoint.url };
     if (this.#closed) throw new ClientClosedError(`${req.method} ${req.path}`);
     const caller = req.signal;
@@ -152,24 +131,23 @@ export class HttpTransport {
     const canResend = (req.idempotent ?? isIdempotentMethod(req.method)) && !isStream(req.body);
     let handedOver = false;
     try {
-      const options: Dispatcher.RequestOptions<unknown> = { method: req.method, path: req.path, signal: deadline };
-      if (req.headers !== undefined) options.headers = req.headers;
-      if (req.body !== undefined) options.body = req.body;
+      const exchange = await this.#exchange;
+      const one = { method: req.method, path: req.path, headers: req.headers, body: req.body, signal: deadline };
       for (let attempt = 0; ; attempt++) {
         try {
-          const res = await api.request.call(this.#pool, options);
+          const res = await exchange.request(one);
           if (stream) {
             // The time-out ends with the headers; the caller's signal follows the body.
             deadline.stopTimer();
             res.body.once('close', () => { deadline.dispose(); });
             handedOver = true;
           }
-          return await read(res);
+          return await read(res, exchange);
         } catch (err) {
           const kind = deadline.aborted ? 'aborted' : classify(err);
           // A refused connection never carried the request, so even a create may go again;
           // a lost one may have reached the engine, so only idempotent calls do.
-          const retryable = kind === 'connect' || (kind === 'lost' && canResend);
+          const retryable = !this.closed && (kind === 'connect' || (kind === 'lost' && canResend));
           if (!retryable || attempt >= this.#retry.retries) throw this.#mapError(err, target, deadline, caller, timeoutMs, attempt + 1);
           const delay = backoffDelay(this.#retry, attempt);
           this.#logger.info({ method: req.method, path: req.path, endpoint: this.endpoint.url, attempt: attempt + 1, delayMs: delay, code: errCode(err) }, 'retrying engine call');
@@ -186,6 +164,7 @@ export class HttpTransport {
   }
 
   #mapError(err: unknown, target: RequestTarget, deadline: Deadline, caller: AbortSignal | undefined, timeoutMs: number, attempts: number): Error {
+    if (this.closed) return new ClientClosedError(`${target.method} ${target.path}`);
     if (deadline.timedOut) return new DockerTimeoutError(target, 'request', timeoutMs, { cause: err });
     if (caller?.aborted === true) return new DockerAbortedError(target, caller.reason);
     const code = errCode(err);
@@ -210,16 +189,21 @@ export class HttpTransport {
       case 'closed':
         return new ClientClosedError(`${target.method} ${target.path}`);
       default:
-        if (code === 'UND_ERR_CONNECT_TIMEOUT') return new DockerTimeoutError(target, 'connect', this.#connectTimeoutMs, { cause: err });
+        if (code === CONNECT_TIMEOUT_CODE) return new DockerTimeoutError(target, 'connect', this.#connectTimeoutMs, { cause: err });
         return err instanceof Error ? err : new Error(String(err));
     }
+  }
+
+  /** Whether close() was called (a getter: it changes while a call is under way). */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Ends every socket and in-flight call now; safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.destroy();
+    await (await this.#exchange).close();
   }
 }
 

@@ -123,11 +123,11 @@ describe('discovery against real engines', { skip }, () => {
     }
   });
 
-  for (const name of ['docker20', 'docker26'] as const) {
-    it(`a stream on ${name} outlives the request time-out and ends when the caller aborts`, async () => {
+  for (const [name, httpClient] of [['docker20', 'undici'], ['docker26', 'undici'], ['docker20', 'node']] as const) {
+    it(`a stream on ${name} (${httpClient}) outlives the request time-out and ends when the caller aborts`, async () => {
       const engine = testEngine(name);
-      const volume = `aicli-test-stream-${process.pid}-${name}`;
-      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home, timeoutMs: 400 });
+      const volume = `aicli-test-stream-${process.pid}-${name}-${httpClient}`;
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home, timeoutMs: 400, httpClient });
       const ac = new AbortController();
       const events = await client.api.stream({ method: 'GET', path: '/events', query: { filters: { type: ['volume'], volume: [volume] } }, signal: ac.signal });
       await new Promise((r) => setTimeout(r, 1000));

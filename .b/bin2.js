@@ -1,3 +1,0 @@
-import { setFlagsFromString } from 'node:v8';
-setFlagsFromString('--liftoff-only');
-await import('../dist/cli.bundle.js');

@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+import type { Deadline } from './deadline.js';
+import type { Endpoint } from './endpoint.js';
+import type { TlsOptions } from './tls.js';
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** One HTTP exchange, below retry, time-outs and error mapping (http-transport.ts). */
+export interface ExchangeRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  readonly body: string | Buffer | Readable | undefined;
+  /** Aborts the exchange, before or after the headers. */
+  readonly signal: Deadline;
+}
+
+export interface ExchangeResponse {
+  readonly statusCode: number;
+  readonly headers: Headers;
+  readonly body: Readable;
+}
+
+/**
+ * The HTTP client under the transport. Two are measured and kept (see `npm run bench`):
+ * undici's Pool, the fastest for a long-lived client (~2x node:http's throughput), and
+ * node:http, the fastest to start (no 40 ms import, no WebAssembly parser), for the CLI.
+ */
+export interface Exchange {
+  request(req: ExchangeRequest): Promise<ExchangeResponse>;
+  readAll(body: Readable): Promise<Buffer>;
+  /** Ends every socket now. */
+  close(): Promise<void>;
+}
+
+export type HttpClientKind = 'undici' | 'node';
+
+export interface ExchangeOptions {
+  readonly endpoint: Endpoint;
+  readonly tls: TlsOptions | undefined;
+  readonly connectTimeoutMs: number;
+  readonly maxConnections: number | undefined;
+}
+
+/** Loads only the chosen client: the CLI must not pay for undici. */
+export async function createExchange(kind: HttpClientKind, options: ExchangeOptions): Promise<Exchange> {
+  if (kind === 'node') return (await import('./node-exchange.js')).createNodeExchange(options);
+  return (await import('./undici-exchange.js')).createUndiciExchange(options);
+}
+
+/** Code given to a connect that outlived connectTimeoutMs, by either client. */
+export const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';

@@ -1,0 +1,87 @@
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { CONNECT_TIMEOUT_CODE, type Exchange, type ExchangeOptions, type ExchangeRequest, type ExchangeResponse } from './exchange.js';
+
+type HttpModule = { Agent: typeof Agent; request: (o: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest };
+
+/** node:http with a keep-alive agent; node:https (and so tls, crypto) is loaded only for TLS. */
+export async function createNodeExchange(options: ExchangeOptions): Promise<Exchange> {
+  const ep = options.endpoint;
+  const tls = ep.kind === 'tcp' && ep.tls;
+  const mod = (tls ? await import('node:https') : await import('node:http')) as unknown as HttpModule;
+  const t = options.tls;
+  const agent = new mod.Agent({
+    keepAlive: true,
+    ...(options.maxConnections === undefined ? {} : { maxSockets: options.maxConnections }),
+    ...(tls && t !== undefined
+      ? {
+          rejectUnauthorized: t.verify,
+          ...(t.ca === undefined ? {} : { ca: t.ca }),
+          ...(t.cert === undefined ? {} : { cert: t.cert }),
+          ...(t.key === undefined ? {} : { key: t.key }),
+        }
+      : {}),
+  });
+  const target: RequestOptions = ep.kind === 'unix' ? { socketPath: ep.socketPath } : { host: ep.hostname, port: ep.port };
+  // Requests under way, so close() can end them too (the agent only knows its sockets).
+  const active = new Set<ClientRequest>();
+  let closed = false;
+
+  return {
+    request(req: ExchangeRequest): Promise<ExchangeResponse> {
+      return new Promise((resolve, reject) => {
+        if (closed) {
+          reject(Object.assign(new Error('the client is closed'), { code: 'UND_ERR_DESTROYED' }));
+          return;
+        }
+        const r = mod.request({ ...target, agent, method: req.method, path: req.path, ...(req.headers === undefined ? {} : { headers: req.headers }) }, (res) => {
+          resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
+          res.once('close', stop);
+        });
+        const onAbort = (): void => {
+          r.destroy(req.signal.reason instanceof Error ? req.signal.reason : new Error('aborted'));
+        };
+        const stop = (): void => {
+          req.signal.removeListener('abort', onAbort);
+          active.delete(r);
+        };
+        active.add(r);
+        req.signal.once('abort', onAbort);
+        r.once('error', (err) => {
+          stop();
+          reject(err);
+        });
+        r.once('socket', (socket: Socket) => {
+          if (!socket.connecting) return;
+          const timer = setTimeout(() => {
+            r.destroy(Object.assign(new Error(`connect timed out after ${options.connectTimeoutMs} ms`), { code: CONNECT_TIMEOUT_CODE }));
+          }, options.connectTimeoutMs);
+          socket.once('connect', () => { clearTimeout(timer); });
+          socket.once('close', () => { clearTimeout(timer); });
+        });
+        if (req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body)) r.end(req.body);
+        else req.body.pipe(r);
+      });
+    },
+    async readAll(body: Readable): Promise<Buffer> {
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      // A body cut short ends without error in node:http; `complete` tells.
+      if ((body as Readable & { complete?: boolean }).complete === false) throw Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' });
+      return Buffer.concat(chunks);
+    },
+    async close(): Promise<void> {
+      closed = true;
+      // Like undici's destroy(): resolves once every socket is really closed.
+      const sockets = new Set<Socket>();
+      for (const r of active) if (r.socket !== null) sockets.add(r.socket);
+      for (const list of [...Object.values(agent.sockets), ...Object.values(agent.freeSockets)]) for (const sock of list ?? []) sockets.add(sock);
+      const closing = [...sockets].filter((sock) => !sock.closed).map((sock) => new Promise((resolve) => sock.once('close', resolve)));
+      for (const r of active) r.destroy();
+      active.clear();
+      agent.destroy();
+      await Promise.all(closing);
+    },
+  };
+}
