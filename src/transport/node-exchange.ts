@@ -1,6 +1,7 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { tlsSocketOptions } from './tls.js';
 import { CONNECT_TIMEOUT_CODE, type Exchange, type ExchangeOptions, type ExchangeRequest, type ExchangeResponse } from './exchange.js';
 
 type HttpModule = { Agent: typeof Agent; request: (o: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest };
@@ -10,18 +11,10 @@ export async function createNodeExchange(options: ExchangeOptions): Promise<Exch
   const ep = options.endpoint;
   const tls = ep.kind === 'tcp' && ep.tls;
   const mod = (tls ? await import('node:https') : await import('node:http')) as unknown as HttpModule;
-  const t = options.tls;
   const agent = new mod.Agent({
     keepAlive: true,
     ...(options.maxConnections === undefined ? {} : { maxSockets: options.maxConnections }),
-    ...(tls && t !== undefined
-      ? {
-          rejectUnauthorized: t.verify,
-          ...(t.ca === undefined ? {} : { ca: t.ca }),
-          ...(t.cert === undefined ? {} : { cert: t.cert }),
-          ...(t.key === undefined ? {} : { key: t.key }),
-        }
-      : {}),
+    ...(tls ? tlsSocketOptions(options.tls) : {}),
   });
   // servername is given so node:http does not work it out per request: that runs its
   // IPv6 regex, whose first use costs ~12 ms of CLI start-up. No SNI for IP addresses.

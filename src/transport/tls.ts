@@ -54,6 +54,17 @@ export async function loadTlsFolder(certPath: string, verify: boolean, requireCa
   };
 }
 
+/** The options node:tls takes for these settings (both HTTP clients pass them on). */
+export function tlsSocketOptions(t: TlsOptions | undefined): { rejectUnauthorized: boolean; ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  if (t === undefined) return { rejectUnauthorized: true };
+  return {
+    rejectUnauthorized: t.verify,
+    ...(t.ca === undefined ? {} : { ca: t.ca }),
+    ...(t.cert === undefined ? {} : { cert: t.cert }),
+    ...(t.key === undefined ? {} : { key: t.key }),
+  };
+}
+
 const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT',

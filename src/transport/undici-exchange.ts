@@ -4,6 +4,7 @@
 import api from 'undici/lib/api/index.js';
 import Pool from 'undici/lib/dispatcher/pool.js';
 import type { Readable } from 'node:stream';
+import { tlsSocketOptions } from './tls.js';
 import type { Exchange, ExchangeOptions, ExchangeRequest, ExchangeResponse } from './exchange.js';
 
 type BodyMixin = Readable & { arrayBuffer(): Promise<ArrayBuffer> };
@@ -12,7 +13,6 @@ export function createUndiciExchange(options: ExchangeOptions): Exchange {
   const ep = options.endpoint;
   const tls = ep.kind === 'tcp' && ep.tls;
   const origin = ep.kind === 'unix' ? 'http://localhost' : `${tls ? 'https' : 'http'}://${ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname}:${ep.port}`;
-  const t = options.tls;
   const pool = new Pool(origin, {
     ...(options.maxConnections === undefined ? {} : { connections: options.maxConnections }),
     // Time-outs are the transport's (a Deadline per call), so undici's own are off: a
@@ -22,14 +22,7 @@ export function createUndiciExchange(options: ExchangeOptions): Exchange {
     connect: {
       timeout: options.connectTimeoutMs,
       ...(ep.kind === 'unix' ? { socketPath: ep.socketPath } : {}),
-      ...(tls && t !== undefined
-        ? {
-            rejectUnauthorized: t.verify,
-            ...(t.ca === undefined ? {} : { ca: t.ca }),
-            ...(t.cert === undefined ? {} : { cert: t.cert }),
-            ...(t.key === undefined ? {} : { key: t.key }),
-          }
-        : {}),
+      ...(tls ? tlsSocketOptions(options.tls) : {}),
     },
   });
   return {
