@@ -134,8 +134,14 @@ export class DockerClient implements AsyncDisposable {
       homeDir: options.homeDir ?? env['HOME'] ?? homedir(),
       ...(options.fsRoot === undefined ? {} : { fsRoot: options.fsRoot }),
     };
-    const pinnedRaw = options.apiVersion ?? (options.config === undefined ? env['DOCKER_API_VERSION'] : config.apiVersion);
-    const pinned = pinnedRaw === undefined || pinnedRaw === '' || pinnedRaw === 'auto' ? undefined : checkPinnedVersion(pinnedRaw, options.apiVersion === undefined ? 'version' : 'apiVersion option');
+    // A loaded configuration already folded DOCKER_API_VERSION in, below AICLI_DOCKER_VERSION.
+    const [pinnedRaw, pinnedSource] =
+      options.apiVersion !== undefined
+        ? [options.apiVersion, 'apiVersion option']
+        : options.config === undefined
+          ? [env['DOCKER_API_VERSION'], 'DOCKER_API_VERSION']
+          : [config.apiVersion, loaded?.sources.version.name ?? 'version'];
+    const pinned = pinnedRaw === undefined || pinnedRaw === '' || pinnedRaw === 'auto' ? undefined : checkPinnedVersion(pinnedRaw, pinnedSource);
     const discovery = await discoverEngine(input);
     const timeoutMs = options.timeoutMs ?? config.timeoutMs;
     const opened = await openEngine(discovery, {

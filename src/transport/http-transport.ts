@@ -15,7 +15,6 @@ import { CONNECT_TIMEOUT_CODE, createExchange, type Exchange, type ExchangeRespo
 import { backoffDelay, DEFAULT_RETRY, isIdempotentMethod, sleep, type RetryPolicy } from './retry.js';
 import { isTlsFailure, type TlsOptions } from './tls.js';
 
-
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 export type { Headers, HttpClientKind };
 
