@@ -60,7 +60,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     if (command === undefined || parsed.values['help'] === true) {
-      io.stdout(command === undefined ? usage() : `Usage: ${command.usage}\n\n${command.summary}\n\nFlags:\n${formatFlags(command.flags)}\n\nGlobal flags:\n${formatFlags(GLOBAL_FLAGS)}\n`);
+      const own = command === undefined || command.flags.length === 0 ? '' : `Flags:\n${formatFlags(command.flags)}\n\n`;
+      io.stdout(command === undefined ? usage() : `Usage: ${command.usage}\n\n${command.summary}\n\n${own}Global flags:\n${formatFlags(GLOBAL_FLAGS)}\n`);
       return command === undefined && parsed.values['help'] !== true ? 2 : 0;
     }
     const level = parsed.global.logLevel ?? 'warn';
