@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +57,22 @@ describe('aicli-docker flags, output and exit codes', { skip }, () => {
     assert.deepEqual(Object.keys(JSON.parse(before.stdout) as object), Object.keys(JSON.parse(afterCmd.stdout) as object));
     const viaEnv = await runCli(['status', '--json'], { ...env(), DOCKER_HOST: host });
     assert.equal((JSON.parse(viaEnv.stdout) as { source: string }).source, 'DOCKER_HOST');
+  });
+
+  it('configuration and docker variables rank as documented: flag > AICLI_DOCKER_HOST > DOCKER_HOST > file', async () => {
+    const d20 = testEngine('docker20').host;
+    const d26 = testEngine('docker26').host;
+    const file = join(home, 'ranked.yaml');
+    await writeFile(file, `host: ${d20}\n`);
+    const source = async (args: string[], extra: Record<string, string>): Promise<string> => {
+      const r = await runCli(['status', '--json', '--config', file, ...args], { ...env(), ...extra });
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { source: string; endpoint: string }).source;
+    };
+    assert.equal(await source([], {}), file);
+    assert.equal(await source([], { DOCKER_HOST: d26 }), 'DOCKER_HOST');
+    assert.equal(await source([], { DOCKER_HOST: 'unix:///nowhere.sock', AICLI_DOCKER_HOST: d26 }), 'AICLI_DOCKER_HOST');
+    assert.equal(await source(['--host', d20], { AICLI_DOCKER_HOST: 'unix:///nowhere.sock' }), '--host');
   });
 
   it('status in text says where the engine is and which API version was agreed', async () => {
