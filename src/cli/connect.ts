@@ -1,18 +1,25 @@
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { DockerClient, loadConfig, type LoadedConfig } from '../index.js';
 import type { CommandContext } from './command.js';
 
-/** The configuration as the CLI sees it: flags > environment > file > defaults. */
-export async function loadCliConfig(ctx: CommandContext): Promise<LoadedConfig> {
+export function homeOf(ctx: CommandContext): string {
+  return ctx.env['HOME'] ?? homedir();
+}
+
+/**
+ * The configuration as every command sees it: flags > environment > file > defaults.
+ * `file` (from `config validate FILE`) takes the place of --config.
+ */
+export async function loadCliConfig(ctx: CommandContext, file?: string): Promise<LoadedConfig> {
   const g = ctx.global;
-  const overrides: Record<string, string> = {};
-  if (g.host !== undefined) overrides['host'] = g.host;
-  if (g.context !== undefined) overrides['context'] = g.context;
-  if (g.timeout !== undefined) overrides['timeout'] = g.timeout;
+  const chosen = file ?? g.config;
   return loadConfig({
-    ...(g.config === undefined ? {} : { file: g.config }),
+    ...(chosen === undefined ? {} : { file: resolve(ctx.cwd, chosen) }),
     env: ctx.env,
-    overrides,
+    overrides: { host: g.host, context: g.context, timeout: g.timeout },
     overrideSource: (key) => `--${key}`,
+    homeDir: homeOf(ctx),
   });
 }
 

@@ -1,29 +1,11 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { UsageError, type Command, type CommandContext } from '../command.js';
-import { defaultConfigPath, formatConfig, loadConfig, renderConfigTemplate, type LoadedConfig, type ValueSource } from '../../features/config/index.js';
-import { yamlLine } from '../../features/config/format.js';
+import { defaultConfigPath, formatConfig, renderConfigTemplate, yamlLine, type ValueSource } from '../../index.js';
 import { closest } from '../../suggest.js';
+import { UsageError, type Command, type CommandContext } from '../command.js';
+import { homeOf, loadCliConfig } from '../connect.js';
 
 const SUBCOMMANDS = ['show', 'validate', 'init'];
-
-function homeOf(ctx: CommandContext): string {
-  return ctx.env.HOME ?? homedir();
-}
-
-/** The same layers every command sees; `file` (from `config validate FILE`) replaces --config. */
-function load(ctx: CommandContext, file?: string): Promise<LoadedConfig> {
-  const g = ctx.global;
-  const chosen = file ?? g.config;
-  return loadConfig({
-    ...(chosen === undefined ? {} : { file: resolve(ctx.cwd, chosen) }),
-    env: ctx.env,
-    overrides: { host: g.host, context: g.context, timeout: g.timeout },
-    overrideSource: (key) => `--${key}`,
-    homeDir: homeOf(ctx),
-  });
-}
 
 function describeSource(source: ValueSource): string {
   return source.layer === 'default' ? 'default' : `${source.layer} ${source.name}`;
@@ -36,7 +18,7 @@ function noMoreArgs(ctx: CommandContext, allowed: number): void {
 
 async function show(ctx: CommandContext): Promise<number> {
   noMoreArgs(ctx, 0);
-  const loaded = await load(ctx);
+  const loaded = await loadCliConfig(ctx);
   const values = formatConfig(loaded.config);
   const withSources = ctx.flags['sources'] === true;
   if (ctx.global.json) {
@@ -63,7 +45,7 @@ async function show(ctx: CommandContext): Promise<number> {
 async function validate(ctx: CommandContext): Promise<number> {
   noMoreArgs(ctx, 1);
   // Problems are thrown as InvalidConfigError: the CLI prints them and exits 2.
-  const loaded = await load(ctx, ctx.args[1]);
+  const loaded = await loadCliConfig(ctx, ctx.args[1]);
   const what = loaded.file ?? '(no configuration file; defaults and environment)';
   ctx.stdout(ctx.global.json ? `${JSON.stringify({ ok: true, file: loaded.file ?? null }, null, 2)}\n` : `OK: ${what}\n`);
   return 0;

@@ -12,7 +12,7 @@ export {
   type DockerConfig,
   type KeyInfo,
 } from './schema.js';
-export { formatConfig, renderConfigTemplate } from './format.js';
+export { formatConfig, renderConfigTemplate, yamlLine } from './format.js';
 export { checkAgainstEngine, type EngineCapacity } from './engine-check.js';
 export { defaultConfigPath } from './file.js';
 export { formatDuration, formatSize, parseCpus, parseDuration, parseSize } from './units.js';
