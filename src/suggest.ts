@@ -40,9 +40,3 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   const limit = wanted.length > 10 ? 3 : 2;
   return bestDistance <= Math.min(limit, Math.max(1, Math.floor(wanted.length / 2))) ? best : undefined;
 }
-
-/** `; did you mean "x"?` or nothing. */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-  const match = closest(name, candidates);
-  return match === undefined ? '' : `; did you mean "${match}"?`;
-}
