@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { DockerApiError, DockerClient, DockerTlsError, InvalidConfigError } from '../../src/index.js';
+import { runCli } from '../support/cli.js';
 import { engineSkip, testEngine } from '../support/engines.js';
 
 const skip = engineSkip();
@@ -108,6 +109,15 @@ describe('docker contexts made by `docker context create`', { skip }, () => {
 
   it('host and context together are refused', async () => {
     await assert.rejects(DockerClient.connect({ host: 'unix:///x.sock', context: 'aicli-d20', env: {}, homeDir: home }), InvalidConfigError);
+  });
+
+  it('the CLI (node:http) follows --context and the context TLS material too', async () => {
+    const r = await runCli(['status', '--json', '--context', 'aicli-d26-tls'], { HOME: home, DOCKER_CONFIG: configDir });
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { endpoint: string; source: string; apiVersion: string };
+    assert.equal(s.endpoint, testEngine('docker26').tlsHost);
+    assert.match(s.source, /--context \(context "aicli-d26-tls"\)/);
+    assert.equal(s.apiVersion, '1.45');
   });
 
   it('errors from the engine stay typed through a context', async () => {
