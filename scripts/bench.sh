@@ -17,7 +17,7 @@ npm run build >&2
 host=${AICLI_BENCH_HOST:-}
 if [ -z "$host" ]; then
   # engines.js start wants all of these, not only dockerd.
-  for bin in /usr/sbin/dockerd /opt/aicli-engines/docker-26/usr/sbin/dockerd /usr/bin/podman /usr/bin/docker-registry /usr/bin/openssl; do
+  for bin in /usr/sbin/dockerd /opt/aicli-engines/docker-26/usr/sbin/dockerd /usr/bin/podman /usr/bin/docker-registry /usr/bin/openssl /usr/sbin/sshd; do
     if [ ! -x "$bin" ]; then
       echo "bench.sh: $bin missing: running scripts/install-engines.sh" >&2
       bash scripts/install-engines.sh >&2

@@ -88,6 +88,37 @@ function get(opts, tls) {
 }
 
 // Polls until the engine answers 200 on `opts.path`, its process exits, or the deadline passes.
+// sshd answers with its banner, not HTTP.
+function sshBanner(port) {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.setTimeout(2000, () => c.destroy(new Error('no banner')));
+    c.once('data', (d) => { c.destroy(); resolve({ status: String(d).startsWith('SSH-') ? 200 : 500 }); });
+    c.once('error', reject);
+  });
+}
+
+// An sshd on loopback whose sessions reach `target` (a unix:// engine): ssh:// tests run
+// `ssh -F <state>/ssh/ssh_config root@127.0.0.1 -p PORT -- docker system dial-stdio`.
+function startSshd(state, port, target) {
+  const d = path.join(state, 'ssh');
+  fs.mkdirSync(d, { mode: 0o700 });
+  // sshd insists on its privilege-separation directory; the package makes it at boot only.
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const keygen = (name) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', path.join(d, name)]);
+  keygen('host_key');
+  keygen('client_key');
+  fs.copyFileSync(path.join(d, 'client_key.pub'), path.join(d, 'authorized_keys'));
+  fs.writeFileSync(path.join(d, 'known_hosts'), `[127.0.0.1]:${port} ${fs.readFileSync(path.join(d, 'host_key.pub'), 'utf8')}`);
+  fs.writeFileSync(path.join(d, 'sshd_config'), [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${d}/host_key`,
+    `PidFile ${d}/sshd.pid`, `AuthorizedKeysFile ${d}/authorized_keys`, 'StrictModes no', 'UsePAM no',
+    'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
+    `SetEnv DOCKER_HOST=${target}`, ''].join('\n'));
+  fs.writeFileSync(path.join(d, 'ssh_config'), ['Host *', `  IdentityFile ${d}/client_key`, '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${d}/known_hosts`, '  StrictHostKeyChecking yes', '  BatchMode yes', ''].join('\n'));
+  return launch(state, 'sshd', '/usr/sbin/sshd', ['-D', '-e', '-f', path.join(d, 'sshd_config')]);
+}
+
 async function waitReady(proc, opts, tls) {
   const deadline = Date.now() + PING_DEADLINE_MS;
   let dead = null;
@@ -95,7 +126,7 @@ async function waitReady(proc, opts, tls) {
   let lastErr = 'no answer';
   while (Date.now() < deadline && !dead) {
     try {
-      const r = await get(opts, tls);
+      const r = opts.probe ? await opts.probe() : await get(opts, tls);
       if (r.status === 200) return;
       lastErr = `HTTP ${r.status}`;
     } catch (e) { lastErr = e.message; }
@@ -143,12 +174,12 @@ async function start(stateArg) {
   const longest = path.join(state, 'd26/x/containerd/containerd.sock.ttrpc');
   if (Buffer.byteLength(longest) > 100) throw new Error(`state dir path too long for unix sockets: ${state}`);
   const t0 = Date.now();
-  for (const bin of [DOCKERD20, DOCKERD26, '/usr/bin/podman', '/usr/bin/docker-registry']) {
+  for (const bin of [DOCKERD20, DOCKERD26, '/usr/bin/podman', '/usr/bin/docker-registry', '/usr/sbin/sshd']) {
     if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run 'bash scripts/install-engines.sh' as root`);
   }
   makeTls(path.join(state, 'tls'));
   const tls = path.join(state, 'tls');
-  const [tlsPort, regPort] = [await freePort(), await freePort()];
+  const [tlsPort, regPort, sshPort] = [await freePort(), await freePort(), await freePort()];
 
   const d20 = launch(state, 'docker20', DOCKERD20, dockerArgs(state, 'd20'));
   const d26 = launch(state, 'docker26', DOCKERD26, [...dockerArgs(state, 'd26'),
@@ -175,7 +206,9 @@ async function start(stateArg) {
     + `  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${regPort}\n`);
   const reg = launch(state, 'registry', '/usr/bin/docker-registry', ['serve', regConf]);
 
-  const procs = [d20, d26, pod, reg];
+  const sshd = startSshd(state, sshPort, `unix://${path.join(state, 'd20/docker.sock')}`);
+
+  const procs = [d20, d26, pod, reg, sshd];
   // Record pids first: if anything below fails, `stop` can still find them.
   fs.writeFileSync(path.join(state, 'pids.json'), JSON.stringify(procs.map((x) => ({ name: x.name, pid: x.pid }))));
   const sock = (x) => path.join(state, x);
@@ -187,6 +220,7 @@ async function start(stateArg) {
     waitReady(d26, { host: '127.0.0.1', port: tlsPort, path: '/_ping', ...clientTls }, true),
     waitReady(pod, { socketPath: sock('podman/podman.sock'), path: '/_ping' }),
     waitReady(reg, { host: '127.0.0.1', port: regPort, path: '/v2/' }),
+    waitReady(sshd, { host: '127.0.0.1', port: sshPort, path: '', probe: () => sshBanner(sshPort) }),
   ]);
   const info = {
     stateDir: state,
@@ -198,6 +232,7 @@ async function start(stateArg) {
       { name: 'podman', host: `unix://${sock('podman/podman.sock')}`, apiVersion: await apiVersion(sock('podman/podman.sock'), null, 'podman'), pid: pod.pid, log: pod.logFile },
     ],
     registry: { url: `127.0.0.1:${regPort}`, pid: reg.pid, log: reg.logFile },
+    ssh: { host: `ssh://root@127.0.0.1:${sshPort}`, config: path.join(state, 'ssh/ssh_config'), target: 'docker20', pid: sshd.pid, log: sshd.logFile },
   };
   fs.writeFileSync(path.join(state, 'engines.json'), `${JSON.stringify(info, null, 2)}\n`);
   log(`all engines up in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${state}/engines.json`);

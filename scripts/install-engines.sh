@@ -10,9 +10,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 D26_ROOT=/opt/aicli-engines/docker-26
 D26_BIN=$D26_ROOT/usr/sbin/dockerd
+# openssh-server: an sshd on loopback for the ssh:// tests.
 # netavark: podman's bridge networking (normally only a Recommends). Recommends
 # are installed on purpose: that is the set the engines were verified with.
-PKGS=(docker.io busybox-static podman docker-registry openssl netavark)
+PKGS=(docker.io busybox-static podman docker-registry openssl netavark openssh-server openssh-client)
 
 need=()
 for p in "${PKGS[@]}"; do

@@ -11,6 +11,7 @@ export interface OpenOptions {
   readonly pingTimeoutMs: number;
   readonly retry: RetryPolicy;
   readonly httpClient: HttpClientKind;
+  readonly sshCommand: readonly string[];
   readonly logger: Logger;
   readonly signal?: AbortSignal | undefined;
 }
@@ -65,6 +66,7 @@ export async function openEngine(discovery: Discovery, options: OpenOptions): Pr
       retry: candidate.explicit ? options.retry : { ...options.retry, retries: 0 },
       logger: options.logger,
       httpClient: options.httpClient,
+      sshCommand: options.sshCommand,
     });
     try {
       const ping = await transport.request({ method: 'GET', path: '/_ping', signal: options.signal, timeoutMs: options.pingTimeoutMs });

@@ -3,14 +3,15 @@ import { InvalidConfigError, UnsupportedEndpointError } from '../errors.js';
 /** A place an engine listens, parsed from a docker host string. */
 export type Endpoint =
   | { readonly kind: 'unix'; readonly url: string; readonly socketPath: string }
-  | { readonly kind: 'tcp'; readonly url: string; readonly hostname: string; readonly port: number; readonly tls: boolean };
+  | { readonly kind: 'tcp'; readonly url: string; readonly hostname: string; readonly port: number; readonly tls: boolean }
+  | { readonly kind: 'ssh'; readonly url: string; readonly user: string | undefined; readonly hostname: string; readonly port: number | undefined };
 
 const DEFAULT_TCP_PORT = 2375;
 const DEFAULT_TLS_PORT = 2376;
 
 /**
  * Parses a host the way the docker CLI accepts it (`unix:///path`, `tcp://host:port`,
- * `http(s)://`, `npipe://`, `ssh://`). `tls` asks for TLS on tcp (DOCKER_TLS_VERIFY or
+ * `http(s)://`, `ssh://[user@]host[:port]`; `npipe://` is refused on Linux). `tls` asks for TLS on tcp (DOCKER_TLS_VERIFY or
  * context TLS data); `https://` implies it. `source` names where the string came from,
  * for the error message.
  */
@@ -59,12 +60,22 @@ export function parseHost(host: string, options: { tls?: boolean; source?: strin
         throw new UnsupportedEndpointError(trimmed, `${source} is ${trimmed}: npipe:// endpoints are Windows only. On Linux use unix:///var/run/docker.sock or tcp://HOST:PORT.`);
       }
       throw new UnsupportedEndpointError(trimmed, `${source} is ${trimmed}: npipe:// endpoints are not supported yet by aicli-docker; expose the engine on tcp:// instead.`);
-    case 'ssh':
-      throw new UnsupportedEndpointError(
-        trimmed,
-        `${source} is ${trimmed}: ssh:// endpoints are not supported yet by aicli-docker. ` +
-          'Forward the remote socket instead: `ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock USER@HOST`, then use unix:///tmp/docker.sock.',
-      );
+    case 'ssh': {
+      // As the docker CLI does: `ssh [-l user] [-p port] host -- docker system dial-stdio`.
+      let url: URL;
+      try {
+        url = new URL(`ssh://${rest}`);
+      } catch {
+        throw bad('is not a valid ssh address; expected ssh://[USER@]HOST[:PORT]');
+      }
+      if (url.password !== '') throw bad('must not hold a password; use an ssh key or agent');
+      if (url.pathname !== '' && url.pathname !== '/') throw bad('has a path; expected ssh://[USER@]HOST[:PORT]');
+      if (url.hostname === '') throw bad('has no host name; expected ssh://[USER@]HOST[:PORT]');
+      const user = url.username === '' ? undefined : decodeURIComponent(url.username);
+      const port = url.port === '' ? undefined : Number(url.port);
+      const shown = `ssh://${user === undefined ? '' : `${user}@`}${url.hostname}${port === undefined ? '' : `:${port}`}`;
+      return { kind: 'ssh', url: shown, user, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
+    }
     case 'fd':
       throw new UnsupportedEndpointError(trimmed, `${source} is ${trimmed}: fd:// is a daemon-side listener, not something a client can dial. Use unix:// or tcp://.`);
     default:

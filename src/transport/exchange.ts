@@ -40,11 +40,14 @@ export interface ExchangeOptions {
   readonly tls: TlsOptions | undefined;
   readonly connectTimeoutMs: number;
   readonly maxConnections: number | undefined;
+  /** The ssh client and its own options, for ssh:// endpoints (default `['ssh']`). */
+  readonly sshCommand: readonly string[];
 }
 
 /** Loads only the chosen client: the CLI must not pay for undici. */
 export async function createExchange(kind: HttpClientKind, options: ExchangeOptions): Promise<Exchange> {
-  if (kind === 'node') return (await import('./node-exchange.js')).createNodeExchange(options);
+  // ssh:// needs a socket of its own making, which node:http takes and undici's Pool does not.
+  if (kind === 'node' || options.endpoint.kind === 'ssh') return (await import('./node-exchange.js')).createNodeExchange(options);
   return (await import('./undici-exchange.js')).createUndiciExchange(options);
 }
 

@@ -13,6 +13,7 @@ import type { Endpoint } from './endpoint.js';
 import { Deadline } from './deadline.js';
 import { CONNECT_TIMEOUT_CODE, createExchange, type Exchange, type ExchangeResponse, type Headers, type HttpClientKind } from './exchange.js';
 import { backoffDelay, DEFAULT_RETRY, isIdempotentMethod, sleep, type RetryPolicy } from './retry.js';
+import { SSH_FAILED_CODE } from './ssh-socket.js';
 import { isTlsFailure, type TlsOptions } from './tls.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
@@ -55,11 +56,13 @@ export interface TransportOptions {
   readonly maxConnections?: number;
   /** `undici` (default: highest throughput) or `node` (node:http: fastest start-up). */
   readonly httpClient?: HttpClientKind;
+  /** For ssh:// endpoints: the ssh client and its own options (default `['ssh']`). */
+  readonly sshCommand?: readonly string[];
 }
 
 type FailureKind = 'connect' | 'lost' | 'tls' | 'closed' | 'other';
 
-const CONNECT_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTSOCK', 'EADDRNOTAVAIL']);
+const CONNECT_CODES = new Set([SSH_FAILED_CODE, 'ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTSOCK', 'EADDRNOTAVAIL']);
 const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
 
 function errCode(err: unknown): string {
@@ -105,6 +108,7 @@ export class HttpTransport {
       tls: options.tls,
       connectTimeoutMs: options.connectTimeoutMs,
       maxConnections: options.maxConnections,
+      sshCommand: options.sshCommand ?? ['ssh'],
     });
     // Until the first request awaits it, a failure to load is not unhandled.
     this.#exchange.catch(() => undefined);
@@ -178,7 +182,7 @@ export class HttpTransport {
           { endpoint: target.endpoint, ...(this.#tls?.certPath === undefined ? {} : { path: this.#tls.certPath }), cause: err },
         );
       case 'connect':
-        return new DockerNotAvailableError(`Cannot connect to the Docker engine at ${target.endpoint}${tried}: ${connectHint(code, this.endpoint)}`, {
+        return new DockerNotAvailableError(`Cannot connect to the Docker engine at ${target.endpoint}${tried}: ${connectHint(code, this.endpoint, err)}`, {
           endpoint: target.endpoint,
           attempts: [{ source: 'connect', endpoint: target.endpoint, reason: code }],
           cause: err,
@@ -210,7 +214,10 @@ function isStream(body: TransportRequest['body']): boolean {
   return body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
 }
 
-function connectHint(code: string, ep: Endpoint): string {
+function connectHint(code: string, ep: Endpoint, err: unknown): string {
+  if (ep.kind === 'ssh') {
+    return `${(err as Error).message}. Check that \`ssh ${ep.user === undefined ? '' : `${ep.user}@`}${ep.hostname}${ep.port === undefined ? '' : ` -p ${ep.port}`} docker version\` works without a prompt (keys or an ssh agent; the remote user may use docker).`;
+  }
   const where = ep.kind === 'unix' ? ep.socketPath : `${ep.hostname}:${ep.port}`;
   switch (code) {
     case 'ENOENT':

@@ -1,6 +1,7 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { SshSocket, sshArgs } from './ssh-socket.js';
 import { tlsSocketOptions } from './tls.js';
 import { CONNECT_TIMEOUT_CODE, type Exchange, type ExchangeOptions, type ExchangeRequest, type ExchangeResponse } from './exchange.js';
 
@@ -18,9 +19,17 @@ export async function createNodeExchange(options: ExchangeOptions): Promise<Exch
   });
   // servername is given so node:http does not work it out per request: that runs its
   // IPv6 regex, whose first use costs ~12 ms of CLI start-up. No SNI for IP addresses.
-  const isIpLiteral = ep.kind === 'tcp' && (ep.hostname.includes(':') || /^[\d.]+$/.test(ep.hostname));
-  const target: RequestOptions & { servername?: string } =
-    ep.kind === 'unix' ? { socketPath: ep.socketPath, servername: '' } : { host: ep.hostname, port: ep.port, servername: isIpLiteral ? '' : ep.hostname };
+  let target: RequestOptions & { servername?: string };
+  if (ep.kind === 'unix') {
+    target = { socketPath: ep.socketPath, servername: '' };
+  } else if (ep.kind === 'tcp') {
+    const isIpLiteral = ep.hostname.includes(':') || /^[\d.]+$/.test(ep.hostname);
+    target = { host: ep.hostname, port: ep.port, servername: isIpLiteral ? '' : ep.hostname };
+  } else {
+    const args = sshArgs(ep, options.connectTimeoutMs);
+    agent.createConnection = () => new SshSocket(options.sshCommand, args);
+    target = { host: ep.hostname, servername: '' };
+  }
   // Requests under way, so close() can end them too (the agent only knows its sockets).
   const active = new Set<ClientRequest>();
   let closed = false;

@@ -144,7 +144,7 @@ describe('aicli-docker flags, output and exit codes', { skip }, () => {
 
   const usage: [string, string[], RegExp][] = [
     ['a host without a scheme', ['status', '--host', '/var/run/docker.sock'], /did you mean "unix:\/\/\/var\/run\/docker\.sock"/],
-    ['an ssh host', ['status', '--host', 'ssh://me@box'], /not supported yet/],
+    ['an ssh host with a password', ['status', '--host', 'ssh://me:pw@box'], /must not hold a password/],
     ['an npipe host', ['status', '--host', 'npipe:////./pipe/docker_engine'], /Windows only/],
     ['an unknown flag', ['status', '--hots', 'x'], /unknown flag --hots\. Did you mean --host\?/],
     ['an unknown command', ['stauts'], /unknown command "stauts"\. Did you mean "status"\?/],

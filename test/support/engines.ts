@@ -33,6 +33,8 @@ export interface TestEngine {
 export interface TestEngines {
   stateDir: string;
   engines: TestEngine[];
+  /** An sshd on loopback whose sessions reach `target`'s socket: `ssh -F config HOST -- docker system dial-stdio`. */
+  ssh?: { host: string; config: string; target: TestEngine['name']; pid: number; log?: string };
   /** A plain-HTTP distribution registry, "127.0.0.1:PORT". */
   registry?: { url: string; pid: number; log?: string };
 }

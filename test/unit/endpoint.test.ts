@@ -17,8 +17,9 @@ describe('parseHost', () => {
     assert.throws(() => parseHost('npipe:////./pipe/docker_engine', { platform: 'linux' }), (e: unknown) => e instanceof UnsupportedEndpointError && /Windows only/.test(e.message));
   });
 
-  it('refuses ssh with a clear "not supported yet" and a workaround', () => {
-    assert.throws(() => parseHost('ssh://me@box'), (e: unknown) => e instanceof UnsupportedEndpointError && /not supported yet/.test(e.message) && /ssh -nNT -L/.test(e.message));
+  it('reads ssh:// as the docker CLI does, user and port optional', () => {
+    assert.deepEqual(parseHost('ssh://me@box:2222'), { kind: 'ssh', url: 'ssh://me@box:2222', user: 'me', hostname: 'box', port: 2222 });
+    assert.deepEqual(parseHost('ssh://box'), { kind: 'ssh', url: 'ssh://box', user: undefined, hostname: 'box', port: undefined });
   });
 
   const bad: [string, RegExp][] = [
@@ -31,6 +32,8 @@ describe('parseHost', () => {
     ['tcp://user:pw@h:1', /credentials/],
     ['tcp://h:1/base', /has a path/],
     ['gopher://h', /unknown scheme "gopher:\/\/"/],
+    ['ssh://me:pw@box', /must not hold a password/],
+    ['ssh://box/var/run/docker.sock', /has a path/],
   ];
   for (const [host, re] of bad) {
     it(`rejects ${JSON.stringify(host)} naming the host and the fix`, () => {
@@ -42,5 +45,6 @@ describe('parseHost', () => {
   }
   it('never puts credentials it refused into the message', () => {
     assert.throws(() => parseHost('tcp://user:s3cret@h:1'), (e: unknown) => e instanceof InvalidConfigError && !e.message.includes('s3cret') && e.message.includes('***@'));
+    assert.throws(() => parseHost('ssh://user:s3cret@h'), (e: unknown) => e instanceof InvalidConfigError && !e.message.includes('s3cret'));
   });
 });

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { Duplex } from 'node:stream';
+import type { Endpoint } from './endpoint.js';
+
+type SshEndpoint = Extract<Endpoint, { kind: 'ssh' }>;
+
+/** Raised when ssh itself fails (not found, refused, host key, authentication). */
+export const SSH_FAILED_CODE = 'ESSH';
+
+/**
+ * The arguments the docker CLI uses: `ssh [-l user] [-p port] -- host docker system
+ * dial-stdio`, which relays stdin/stdout to the remote engine's socket. BatchMode keeps
+ * ssh from waiting on a password prompt nobody can answer: aicli-docker never hangs.
+ */
+export function sshArgs(ep: SshEndpoint, connectTimeoutMs: number): string[] {
+  return [
+    '-o', 'BatchMode=yes',
+    '-o', `ConnectTimeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
+    ...(ep.user === undefined ? [] : ['-l', ep.user]),
+    ...(ep.port === undefined ? [] : ['-p', String(ep.port)]),
+    '--', ep.hostname, 'docker', 'system', 'dial-stdio',
+  ];
+}
+
+/**
+ * One ssh process seen as a socket, so node:http can speak HTTP over it (one process
+ * per pooled connection, as the docker CLI does). Destroying it ends the process.
+ */
+export class SshSocket extends Duplex {
+  readonly #child: ChildProcessWithoutNullStreams;
+  #stderr = '';
+  #gotData = false;
+
+  constructor(command: readonly string[], args: readonly string[]) {
+    super();
+    const [cmd = 'ssh', ...pre] = command;
+    this.#child = spawn(cmd, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = this.#child;
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.#gotData = true;
+      if (!this.push(chunk)) child.stdout.pause();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-2000);
+    });
+    child.stdin.on('error', () => undefined);
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      this.destroy(failure(err.code === 'ENOENT' ? `the ssh command "${cmd}" was not found; install an OpenSSH client` : err.message, err));
+    });
+    // 'close' comes after stdout has ended and the exit code is known: a failed ssh
+    // that never relayed a byte is a connection failure, with ssh's own words.
+    child.on('close', (code, signal) => {
+      if (this.destroyed) return;
+      if (code !== 0 && !this.#gotData) {
+        const said = this.#stderr.trim().split('\n').filter((l) => !l.startsWith('Warning: Permanently added')).join(' ').trim().replace(/\.$/, '');
+        this.destroy(failure(`ssh exited with ${code === null ? `signal ${String(signal)}` : `code ${code}`}${said === '' ? '' : `: ${said}`}`));
+        return;
+      }
+      this.push(null);
+    });
+  }
+
+  override _read(): void {
+    this.#child.stdout.resume();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    this.#child.stdin.write(chunk, encoding, callback);
+  }
+
+  override _final(callback: (err?: Error | null) => void): void {
+    this.#child.stdin.end(callback);
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill();
+    callback(err);
+  }
+
+  // node:http's agent treats its connections as net.Sockets.
+  setKeepAlive(): this {
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setTimeout(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+}
+
+function failure(message: string, cause?: unknown): Error {
+  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code: SSH_FAILED_CODE });
+}
