@@ -4,7 +4,11 @@
 // normally never loaded; where it is, undici's node:http2 import (for HTTP/2, which
 // aicli never negotiates) would drag in tls and crypto: it gets the same stand-in undici
 // itself falls back to when http2 is missing. The library in dist/ is not bundled.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: start empty so no stale chunk is left to ship.
+rmSync('dist/cli-bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli/run.js'],

@@ -53,3 +53,6 @@ export async function createExchange(kind: HttpClientKind, options: ExchangeOpti
 
 /** Code given to a connect that outlived connectTimeoutMs, by either client. */
 export const CONNECT_TIMEOUT_CODE = 'UND_ERR_CONNECT_TIMEOUT';
+
+/** Code given when ssh itself fails (not found, refused, host key, authentication). */
+export const SSH_FAILED_CODE = 'ESSH';

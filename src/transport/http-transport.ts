@@ -11,9 +11,8 @@ import {
 import { silentLogger, type Logger } from '../logger.js';
 import type { Endpoint } from './endpoint.js';
 import { Deadline } from './deadline.js';
-import { CONNECT_TIMEOUT_CODE, createExchange, type Exchange, type ExchangeResponse, type Headers, type HttpClientKind } from './exchange.js';
+import { CONNECT_TIMEOUT_CODE, SSH_FAILED_CODE, createExchange, type Exchange, type ExchangeResponse, type Headers, type HttpClientKind } from './exchange.js';
 import { backoffDelay, DEFAULT_RETRY, isIdempotentMethod, sleep, type RetryPolicy } from './retry.js';
-import { SSH_FAILED_CODE } from './ssh-socket.js';
 import { isTlsFailure, type TlsOptions } from './tls.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';

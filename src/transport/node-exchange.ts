@@ -1,7 +1,6 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { SshSocket, sshArgs } from './ssh-socket.js';
 import { tlsSocketOptions } from './tls.js';
 import { CONNECT_TIMEOUT_CODE, type Exchange, type ExchangeOptions, type ExchangeRequest, type ExchangeResponse } from './exchange.js';
 
@@ -26,6 +25,8 @@ export async function createNodeExchange(options: ExchangeOptions): Promise<Exch
     const isIpLiteral = ep.hostname.includes(':') || /^[\d.]+$/.test(ep.hostname);
     target = { host: ep.hostname, port: ep.port, servername: isIpLiteral ? '' : ep.hostname };
   } else {
+    // node:child_process and the ssh code load only for ssh:// endpoints.
+    const { SshSocket, sshArgs } = await import('./ssh-socket.js');
     const args = sshArgs(ep, options.connectTimeoutMs);
     agent.createConnection = () => new SshSocket(options.sshCommand, args);
     target = { host: ep.hostname, servername: '' };

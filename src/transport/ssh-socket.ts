@@ -1,11 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint.js';
+import { SSH_FAILED_CODE } from './exchange.js';
 
 type SshEndpoint = Extract<Endpoint, { kind: 'ssh' }>;
 
-/** Raised when ssh itself fails (not found, refused, host key, authentication). */
-export const SSH_FAILED_CODE = 'ESSH';
 
 /**
  * The arguments the docker CLI uses: `ssh [-l user] [-p port] -- host docker system
