@@ -9,6 +9,19 @@ export type Endpoint =
 const DEFAULT_TCP_PORT = 2375;
 const DEFAULT_TLS_PORT = 2376;
 
+/** `HOST[:PORT]` (and user for ssh) of a network host; a path or no host name is refused. */
+function authority(scheme: string, rest: string, expected: string, bad: (message: string) => Error): URL {
+  let url: URL;
+  try {
+    url = new URL(`${scheme}://${rest}`);
+  } catch {
+    throw bad(`is not a valid address; expected ${expected}`);
+  }
+  if (url.pathname !== '' && url.pathname !== '/') throw bad(`has a path; expected ${expected}`);
+  if (url.hostname === '') throw bad(`has no host name; expected ${expected}`);
+  return url;
+}
+
 /**
  * Parses a host the way the docker CLI accepts it (`unix:///path`, `tcp://host:port`,
  * `http(s)://`, `ssh://[user@]host[:port]`; `npipe://` is refused on Linux). `tls` asks for TLS on tcp (DOCKER_TLS_VERIFY or
@@ -40,18 +53,11 @@ export function parseHost(host: string, options: { tls?: boolean; source?: strin
     case 'tcp':
     case 'http':
     case 'https': {
-      let url: URL;
-      try {
-        url = new URL(`http://${rest}`);
-      } catch {
-        throw bad('is not a valid address; expected tcp://HOST:PORT');
-      }
-      if (url.pathname !== '/' && url.pathname !== '') throw bad('has a path; aicli-docker does not support a base path on tcp hosts');
+      const url = authority('http', rest, 'tcp://HOST:PORT', bad);
       if (url.username !== '' || url.password !== '') throw bad('must not hold credentials; use TLS client certificates');
       const tls = scheme === 'https' || options.tls === true;
       const port = url.port === '' ? (tls ? DEFAULT_TLS_PORT : DEFAULT_TCP_PORT) : Number(url.port);
       const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-      if (hostname === '') throw bad('has no host name; expected tcp://HOST:PORT');
       const name = hostname.includes(':') ? `[${hostname}]` : hostname;
       return { kind: 'tcp', url: `tcp://${name}:${port}`, hostname, port, tls };
     }
@@ -62,15 +68,8 @@ export function parseHost(host: string, options: { tls?: boolean; source?: strin
       throw new UnsupportedEndpointError(trimmed, `${source} is ${trimmed}: npipe:// endpoints are not supported yet by aicli-docker; expose the engine on tcp:// instead.`);
     case 'ssh': {
       // As the docker CLI does: `ssh [-l user] [-p port] host -- docker system dial-stdio`.
-      let url: URL;
-      try {
-        url = new URL(`ssh://${rest}`);
-      } catch {
-        throw bad('is not a valid ssh address; expected ssh://[USER@]HOST[:PORT]');
-      }
+      const url = authority('ssh', rest, 'ssh://[USER@]HOST[:PORT]', bad);
       if (url.password !== '') throw bad('must not hold a password; use an ssh key or agent');
-      if (url.pathname !== '' && url.pathname !== '/') throw bad('has a path; expected ssh://[USER@]HOST[:PORT]');
-      if (url.hostname === '') throw bad('has no host name; expected ssh://[USER@]HOST[:PORT]');
       const user = url.username === '' ? undefined : decodeURIComponent(url.username);
       const port = url.port === '' ? undefined : Number(url.port);
       const shown = `ssh://${user === undefined ? '' : `${user}@`}${url.hostname}${port === undefined ? '' : `:${port}`}`;
