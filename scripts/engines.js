@@ -6,7 +6,7 @@
 // The binaries come from scripts/install-engines.sh. Plain Node, no dependencies.
 // (.js, not .mjs: the package is ESM, and eslint's config only knows *.js scripts.)
 import { Buffer } from 'node:buffer';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -14,9 +14,8 @@ import net from 'node:net';
 import path from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { API_VERSION, DOCKERD, launch as launchProcess, startDockerd } from './dockerd.js';
 
-const DOCKERD20 = '/usr/sbin/dockerd';
-const DOCKERD26 = process.env.AICLI_DOCKERD26 ?? '/opt/aicli-engines/docker-26/usr/sbin/dockerd';
 const PING_DEADLINE_MS = 60_000;
 const log = (msg) => process.stderr.write(`engines: ${msg}\n`);
 
@@ -62,16 +61,8 @@ function makeTls(dir) {
 
 function launch(state, name, cmd, args, env = {}) {
   const logFile = path.join(state, `${name}.log`);
-  const fd = fs.openSync(logFile, 'a');
-  // detached: own session, so a Ctrl-C aimed at the test run does not kill the
-  // engines mid-run; `stop` (from the trap) shuts them down cleanly instead.
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], cwd: state,
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: state, ...env } });
-  fs.closeSync(fd);
-  child.unref();
-  const exited = new Promise((res) => child.once('exit', (code, sig) => res(`exited (code ${code}, signal ${sig})`)));
-  child.once('error', (e) => fs.appendFileSync(logFile, `spawn error: ${e.message}\n`));
-  return { name, pid: child.pid, logFile, exited };
+  const p = launchProcess(logFile, cmd, args, { cwd: state, env });
+  return { name, pid: p.pid, logFile, exited: p.exited };
 }
 
 function get(opts, tls) {
@@ -138,20 +129,6 @@ async function waitReady(proc, opts, tls) {
     + `\n--- tail of ${proc.logFile} ---\n${tail}`);
 }
 
-function dockerArgs(state, dir) {
-  const d = path.join(state, dir);
-  fs.mkdirSync(d, { recursive: true });
-  // Own daemon.json: never read /etc/docker/daemon.json; keep 20.10's key.json out of /etc/docker.
-  const conf = path.join(d, 'daemon.json');
-  fs.writeFileSync(conf, JSON.stringify(dir === 'd20' ? { 'deprecated-key-path': path.join(d, 'key.json') } : {}));
-  // exec-root is short on purpose: the managed containerd puts its sockets under it (108-byte limit).
-  return ['--config-file', conf, '--data-root', path.join(d, 'data'), '--exec-root', path.join(d, 'x'),
-    '--pidfile', path.join(d, 'docker.pid'), '-H', `unix://${path.join(d, 'docker.sock')}`,
-    '--bridge', 'none', '--iptables=false', '--ip6tables=false',
-    // Containers left running get 2 s (not 10) to stop when we shut down.
-    '--shutdown-timeout', '2'];
-}
-
 async function apiVersion(socketPath, want, name) {
   const r = await get({ socketPath, path: '/version' });
   const v = JSON.parse(r.body).ApiVersion;
@@ -171,20 +148,25 @@ async function start(stateArg) {
     state = fs.mkdtempSync('/tmp/aicli-');
   }
   created = state;
-  const longest = path.join(state, 'd26/x/containerd/containerd.sock.ttrpc');
+  const longest = path.join(state, 'd26/x/containerd/containerd.sock.ttrpc'); // the longest socket path
   if (Buffer.byteLength(longest) > 100) throw new Error(`state dir path too long for unix sockets: ${state}`);
   const t0 = Date.now();
-  for (const bin of [DOCKERD20, DOCKERD26, '/usr/bin/podman', '/usr/bin/docker-registry', '/usr/sbin/sshd']) {
+  for (const bin of [DOCKERD[20], DOCKERD[26], DOCKERD[28], '/usr/bin/podman', '/usr/bin/docker-registry', '/usr/sbin/sshd']) {
     if (!fs.existsSync(bin)) throw new Error(`${bin} missing: run 'bash scripts/install-engines.sh' as root`);
   }
   makeTls(path.join(state, 'tls'));
   const tls = path.join(state, 'tls');
   const [tlsPort, regPort, sshPort] = [await freePort(), await freePort(), await freePort()];
 
-  const d20 = launch(state, 'docker20', DOCKERD20, dockerArgs(state, 'd20'));
-  const d26 = launch(state, 'docker26', DOCKERD26, [...dockerArgs(state, 'd26'),
-    '-H', `tcp://127.0.0.1:${tlsPort}`, '--tlsverify', '--tlscacert', path.join(tls, 'ca.pem'),
-    '--tlscert', path.join(tls, 'server-cert.pem'), '--tlskey', path.join(tls, 'server-key.pem')]);
+  // The Docker engines start in parallel with the rest (scripts/dockerd.js waits for each ping).
+  const dockers = Promise.all([
+    startDockerd({ version: '20', dir: path.join(state, 'd20'), name: 'docker20' }),
+    startDockerd({ version: '26', dir: path.join(state, 'd26'), name: 'docker26', extraArgs: [
+      '-H', `tcp://127.0.0.1:${tlsPort}`, '--tlsverify', '--tlscacert', path.join(tls, 'ca.pem'),
+      '--tlscert', path.join(tls, 'server-cert.pem'), '--tlskey', path.join(tls, 'server-key.pem')] }),
+    startDockerd({ version: '28', dir: path.join(state, 'd28'), name: 'docker28' }),
+  ]);
+  dockers.catch(() => undefined);
   const p = path.join(state, 'podman');
   for (const d of ['root', 'run', 'tmp', 'net']) fs.mkdirSync(path.join(p, d), { recursive: true });
   // Every path podman would otherwise take from /var/lib/containers, /run or
@@ -208,16 +190,17 @@ async function start(stateArg) {
 
   const sshd = startSshd(state, sshPort, `unix://${path.join(state, 'd20/docker.sock')}`);
 
-  const procs = [d20, d26, pod, reg, sshd];
-  // Record pids first: if anything below fails, `stop` can still find them.
+  const procs = [pod, reg, sshd];
+  // Record pids first: if anything below fails, `stop` can still find them (and the
+  // engines by their folder, below the state dir).
   fs.writeFileSync(path.join(state, 'pids.json'), JSON.stringify(procs.map((x) => ({ name: x.name, pid: x.pid }))));
   const sock = (x) => path.join(state, x);
   const clientTls = { ca: fs.readFileSync(path.join(tls, 'client/ca.pem')), cert: fs.readFileSync(path.join(tls, 'client/cert.pem')),
     key: fs.readFileSync(path.join(tls, 'client/key.pem')) };
+  const [d20, d26, d28] = await dockers;
+  fs.writeFileSync(path.join(state, 'pids.json'), JSON.stringify([d20, d26, d28, ...procs].map((x) => ({ name: x.name, pid: x.pid }))));
   await Promise.all([
-    waitReady(d20, { socketPath: sock('d20/docker.sock'), path: '/_ping' }),
-    waitReady(d26, { socketPath: sock('d26/docker.sock'), path: '/_ping' }),
-    waitReady(d26, { host: '127.0.0.1', port: tlsPort, path: '/_ping', ...clientTls }, true),
+    waitReady({ ...d26, logFile: d26.log, exited: d26.exited }, { host: '127.0.0.1', port: tlsPort, path: '/_ping', ...clientTls }, true),
     waitReady(pod, { socketPath: sock('podman/podman.sock'), path: '/_ping' }),
     waitReady(reg, { host: '127.0.0.1', port: regPort, path: '/v2/' }),
     waitReady(sshd, { host: '127.0.0.1', port: sshPort, path: '', probe: () => sshBanner(sshPort) }),
@@ -225,10 +208,11 @@ async function start(stateArg) {
   const info = {
     stateDir: state,
     engines: [
-      { name: 'docker20', host: `unix://${sock('d20/docker.sock')}`, apiVersion: await apiVersion(sock('d20/docker.sock'), '1.41', 'docker20'), pid: d20.pid, log: d20.logFile },
-      { name: 'docker26', host: `unix://${sock('d26/docker.sock')}`, tlsHost: `tcp://127.0.0.1:${tlsPort}`,
+      { name: 'docker20', host: d20.host, apiVersion: await apiVersion(d20.socketPath, API_VERSION[20], 'docker20'), pid: d20.pid, log: d20.log },
+      { name: 'docker26', host: d26.host, tlsHost: `tcp://127.0.0.1:${tlsPort}`,
         certPath: path.join(tls, 'client'), wrongCertPath: path.join(tls, 'wrong'),
-        apiVersion: await apiVersion(sock('d26/docker.sock'), '1.45', 'docker26'), pid: d26.pid, log: d26.logFile },
+        apiVersion: await apiVersion(d26.socketPath, API_VERSION[26], 'docker26'), pid: d26.pid, log: d26.log },
+      { name: 'docker28', host: d28.host, apiVersion: await apiVersion(d28.socketPath, API_VERSION[28], 'docker28'), minApiVersion: '1.44', pid: d28.pid, log: d28.log },
       { name: 'podman', host: `unix://${sock('podman/podman.sock')}`, apiVersion: await apiVersion(sock('podman/podman.sock'), null, 'podman'), pid: pod.pid, log: pod.logFile },
     ],
     registry: { url: `127.0.0.1:${regPort}`, pid: reg.pid, log: reg.logFile },

@@ -10,10 +10,17 @@ export DEBIAN_FRONTEND=noninteractive
 
 D26_ROOT=/opt/aicli-engines/docker-26
 D26_BIN=$D26_ROOT/usr/sbin/dockerd
+# Docker 28.5 (API 1.51): forky's docker.io, unpacked the same way; the tests start it with
+# DOCKER_MIN_API_VERSION=1.44 so it refuses old clients as Docker 29 does.
+D28_ROOT=/opt/aicli-engines/docker-28
+D28_BIN=$D28_ROOT/usr/sbin/dockerd
 # openssh-server: an sshd on loopback for the ssh:// tests.
 # netavark: podman's bridge networking (normally only a Recommends). Recommends
 # are installed on purpose: that is the set the engines were verified with.
-PKGS=(docker.io busybox-static podman docker-registry openssl netavark openssh-server openssh-client)
+# apache2-utils: htpasswd -B for the registry with basic auth; iproute2 and nftables: the
+# network namespaces and packet counters of the egress and swarm tests.
+PKGS=(docker.io busybox-static podman docker-registry openssl netavark openssh-server openssh-client
+      apache2-utils iproute2 nftables)
 
 need=()
 for p in "${PKGS[@]}"; do
@@ -38,8 +45,14 @@ if ((${#need[@]})); then
   if [ "${rc:-0}" != 0 ]; then echo "install-engines: apt-get install failed" >&2; exit "$rc"; fi
 fi
 
-if [ ! -x "$D26_BIN" ] || ! "$D26_BIN" --version 2>/dev/null | grep -q 'version 26\.'; then
+# unpack_dockerd SUITE ROOT MAJOR: the dockerd of that Debian suite's docker.io, unpacked
+# under ROOT (never installed with dpkg, so the system stays pure Debian 12). It runs on
+# Debian 12's containerd and runc.
+unpack_dockerd() {
+  local suite=$1 root=$2 major=$3
+  if [ -x "$root/usr/sbin/dockerd" ] && "$root/usr/sbin/dockerd" --version 2>/dev/null | grep -q "version $major\."; then return; fi
   # Same mirror as the system's main Debian source, read at run time (deb822 or one-line format).
+  local mirror
   mirror=$(
     { grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
       grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
@@ -47,21 +60,23 @@ if [ ! -x "$D26_BIN" ] || ! "$D26_BIN" --version 2>/dev/null | grep -q 'version 
     } | grep -E '/debian/?$' | head -1
   ) || true
   [ -n "$mirror" ] || { echo "install-engines: no Debian mirror found in /etc/apt sources" >&2; exit 1; }
-  work=/var/lib/aicli-trixie
+  local work=/var/lib/aicli-$suite
   mkdir -p "$work/lists/partial" "$work/archives/partial"
-  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} trixie main" >"$work/trixie.list"
-  # A private sources list, list dir and cache: the system's apt state never sees trixie.
-  apt_t=(-o Dir::Etc::sourcelist="$work/trixie.list" -o Dir::Etc::sourceparts=-
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} $suite main" >"$work/$suite.list"
+  # A private sources list, list dir and cache: the system's apt state never sees $suite.
+  local apt_t=(-o Dir::Etc::sourcelist="$work/$suite.list" -o Dir::Etc::sourceparts=-
          -o Dir::State::Lists="$work/lists" -o Dir::Cache::archives="$work/archives"
          -o APT::Get::List-Cleanup=0 -o Acquire::Languages=none -o APT::Sandbox::User=root)
   apt-get "${apt_t[@]}" update -q
+  local dl
   dl=$(mktemp -d)
   (cd "$dl" && apt-get "${apt_t[@]}" download docker.io)
-  deb=$(ls "$dl"/docker.io_*.deb)
-  rm -rf "$D26_ROOT.tmp" && mkdir -p "$D26_ROOT.tmp"
-  dpkg-deb -x "$deb" "$D26_ROOT.tmp"
-  rm -rf "$D26_ROOT" "$dl" && mv "$D26_ROOT.tmp" "$D26_ROOT"
-fi
+  rm -rf "$root.tmp" && mkdir -p "$root.tmp"
+  dpkg-deb -x "$(ls "$dl"/docker.io_*.deb)" "$root.tmp"
+  rm -rf "$root" "$dl" && mv "$root.tmp" "$root"
+  "$root/usr/sbin/dockerd" --version | grep -q "version $major\." || { echo "install-engines: $root/usr/sbin/dockerd is not Docker $major" >&2; exit 1; }
+}
 
-"$D26_BIN" --version | grep -q 'version 26\.' || { echo "install-engines: $D26_BIN is not Docker 26" >&2; exit 1; }
-echo "install-engines: ok ($(/usr/sbin/dockerd --version); $("$D26_BIN" --version); $(podman --version))"
+unpack_dockerd trixie "$D26_ROOT" 26
+unpack_dockerd forky "$D28_ROOT" 28
+echo "install-engines: ok ($(/usr/sbin/dockerd --version); $("$D26_BIN" --version); $("$D28_BIN" --version); $(podman --version))"

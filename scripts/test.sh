@@ -14,7 +14,8 @@ fi
 
 skip_engines=${AICLI_SKIP_ENGINE_TESTS:-0}
 if [ "$skip_engines" != 1 ]; then
-  for bin in /usr/sbin/dockerd /opt/aicli-engines/docker-26/usr/sbin/dockerd /usr/bin/podman \
+  for bin in /usr/sbin/dockerd /opt/aicli-engines/docker-26/usr/sbin/dockerd /opt/aicli-engines/docker-28/usr/sbin/dockerd \
+             /usr/bin/podman /usr/bin/htpasswd /usr/sbin/nft \
              /bin/busybox /usr/bin/docker-registry /usr/bin/openssl /usr/sbin/sshd; do
     if [ ! -x "$bin" ]; then
       echo "test.sh: $bin missing: running scripts/install-engines.sh"

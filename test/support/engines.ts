@@ -15,11 +15,13 @@ export const BUSYBOX_IMAGE = 'aicli-test-busybox:latest';
 
 /** One entry of engines.json. */
 export interface TestEngine {
-  name: 'docker20' | 'docker26' | 'podman';
+  name: 'docker20' | 'docker26' | 'docker28' | 'podman';
   /** unix:///…/docker.sock (or podman.sock) */
   host: string;
-  /** What the engine's GET /version reports: 1.41 (docker20, podman), 1.45 (docker26). */
+  /** What the engine's GET /version reports: 1.41 (docker20, podman), 1.45 (docker26), 1.51 (docker28). */
   apiVersion: string;
+  /** docker28 only: it refuses clients below this (DOCKER_MIN_API_VERSION=1.44, as Docker 29). */
+  minApiVersion?: string;
   pid: number;
   log?: string;
   /** docker26 only: tcp://127.0.0.1:PORT with --tlsverify. */
