@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+
 /**
  * Every label key aicli puts on engine objects, in one place: `<prefix>.<key>`, prefix
  * `aicli`. Features build label sets from these; filters and cleanup read them back.
@@ -31,4 +34,40 @@ export function labelFilter(labels: LabelSet | readonly string[]): { label: stri
 /** The RFC 3339 time in UTC, seconds precision (what `aicli.created` holds). */
 export function rfc3339(date: Date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * When a process started, as the kernel counts it (clock ticks since boot, field 22 of
+ * /proc/PID/stat), or undefined when it is gone or unreadable. Paired with its PID it names
+ * one process for good: a PID reused later has another start time.
+ */
+export function processStartTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The owner labels of this process: host name, PID and start time (see processStartTicks). */
+export function ownerLabels(): LabelSet {
+  return {
+    [LABELS.ownerHost]: hostname(),
+    [LABELS.ownerPid]: String(process.pid),
+    [LABELS.ownerStart]: processStartTicks(process.pid) ?? '',
+  };
+}
+
+/**
+ * Whether the owner named by these labels is gone: only for this host (another host's
+ * processes cannot be seen from here, so they are never called gone).
+ */
+export function ownerGone(labels: Readonly<Record<string, string | undefined>>): boolean {
+  if (labels[LABELS.ownerHost] !== hostname()) return false;
+  const pid = Number(labels[LABELS.ownerPid]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  const start = processStartTicks(pid);
+  return start === undefined || start !== labels[LABELS.ownerStart];
 }

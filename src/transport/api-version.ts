@@ -1,7 +1,7 @@
 import { InvalidConfigError, UnsupportedApiVersionError } from '../errors.js';
 
-/** The newest Engine API this client speaks (Docker 27); newer engines accept it. */
-export const MAX_API_VERSION = '1.47';
+/** The newest Engine API this client speaks (Docker 28.5, tested); newer engines accept it. */
+export const MAX_API_VERSION = '1.51';
 /** The oldest it accepts (Docker 20.10, Podman 4). */
 export const MIN_API_VERSION = '1.41';
 

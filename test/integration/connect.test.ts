@@ -11,6 +11,7 @@ const skip = engineSkip();
 const expected: Record<string, { api: string; server: RegExp }> = {
   docker20: { api: '1.41', server: /^20\.10\./ },
   docker26: { api: '1.45', server: /^26\.1\./ },
+  docker28: { api: '1.51', server: /^28\.5\./ },
   podman: { api: '1.41', server: /^4\./ },
 };
 
@@ -55,9 +56,11 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
     });
 
     it('uses DOCKER_HOST from the env it is given, and DOCKER_API_VERSION as a pin', async () => {
-      await using client = await DockerClient.connect({ env: { DOCKER_HOST: engine.host, DOCKER_API_VERSION: '1.41' }, homeDir: home });
+      // Docker 28 here refuses versions below 1.44, as Docker 29 does: pin what it accepts.
+      const pin = engine.minApiVersion ?? '1.41';
+      await using client = await DockerClient.connect({ env: { DOCKER_HOST: engine.host, DOCKER_API_VERSION: pin }, homeDir: home });
       assert.equal(client.endpoint.source, 'DOCKER_HOST');
-      assert.equal(client.apiVersion, '1.41');
+      assert.equal(client.apiVersion, pin);
       assert.ok(!client.apiVersionNegotiated);
       assert.match((await client.version()).version, want?.server ?? /./);
     });
