@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'UNSUPPORTED_API_VERSION'
   | 'UNSUPPORTED_ENDPOINT'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  | 'API_VERSION_TOO_OLD';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -92,37 +93,56 @@ export class DockerConnectionLostError extends DockerError {
   readonly method: string;
   readonly path: string;
   readonly endpoint: string;
-  constructor(target: RequestTarget, detail: string, options?: { cause?: unknown }) {
+  /** The call must not run twice and may have reached the engine: it was not sent again. */
+  readonly mayHaveTakenEffect: boolean;
+  constructor(target: RequestTarget, detail: string, options?: { cause?: unknown; mayHaveTakenEffect?: boolean }) {
+    const unsure = options?.mayHaveTakenEffect === true;
     super(
       `Connection to the Docker engine was lost during ${where(target)}: ${detail}. ` +
-        'The engine may have restarted or crashed; check its logs and retry.',
+        (unsure
+          ? `The request may have reached the engine, so it was not sent again: check whether it took effect before repeating it; the engine may have restarted or crashed (see its logs).`
+          : 'The engine may have restarted or crashed; check its logs and retry.'),
       options,
     );
     this.method = target.method;
     this.path = target.path;
     this.endpoint = target.endpoint;
+    this.mayHaveTakenEffect = unsure;
   }
 }
 
+/** `connect`: opening the connection; `ping`: the first ping of connect(); `request`: any other call. */
 export type TimeoutPhase = 'connect' | 'request' | 'ping';
 
 export class DockerTimeoutError extends DockerError {
   static override readonly code: ErrorCode = 'DOCKER_TIMEOUT';
   readonly phase: TimeoutPhase;
   readonly timeoutMs: number;
+  /** What set the limit (`--timeout`, `AICLI_DOCKER_TIMEOUT`, the timeoutMs option); undefined: aicli-docker's default. */
+  readonly setBy: string | undefined;
   readonly method: string;
   readonly path: string;
   readonly endpoint: string;
-  constructor(target: RequestTarget, phase: TimeoutPhase, timeoutMs: number, options?: { cause?: unknown }) {
-    const what = phase === 'connect' ? 'Connecting to the Docker engine' : `The Docker engine did not answer ${where(target)}`;
-    const at = phase === 'connect' ? ` at ${target.endpoint} (${target.method} ${target.path})` : '';
-    super(
-      `${what}${at} timed out after ${formatMs(timeoutMs)}. ` +
-        'Check that the engine is running and responsive (`docker info`), or raise the limit with --timeout / `timeout`.',
-      options,
-    );
+  constructor(target: RequestTarget, phase: TimeoutPhase, timeoutMs: number, options?: { cause?: unknown; setBy?: string | undefined }) {
+    const setBy = options?.setBy;
+    const limit = formatMs(timeoutMs);
+    const what =
+      phase === 'connect'
+        ? `Connecting to the Docker engine at ${target.endpoint} for ${target.method} ${target.path} took longer than ${limit}`
+        : `The Docker engine at ${target.endpoint} did not answer ${target.method} ${target.path} within ${limit}`;
+    const why =
+      setBy !== undefined
+        ? `set by ${setBy}`
+        : phase === 'ping'
+          ? "aicli-docker's limit for the first ping, which a time-out you set replaces"
+          : phase === 'connect'
+            ? "aicli-docker's default connect limit"
+            : "aicli-docker's default time-out";
+    const fix = setBy !== undefined ? `raise ${setBy}` : 'set a longer time-out (--timeout, AICLI_DOCKER_TIMEOUT, `timeout` in the configuration file, or the timeoutMs option)';
+    super(`${what} (${why}). Check that the engine is running and responsive (\`docker info\`), or ${fix}.`, options);
     this.phase = phase;
     this.timeoutMs = timeoutMs;
+    this.setBy = setBy;
     this.method = target.method;
     this.path = target.path;
     this.endpoint = target.endpoint;
@@ -148,6 +168,12 @@ export class DockerTlsError extends DockerError {
   }
 }
 
+/** `HTTP 404: no such network.`, or `HTTP 404 with no message.`: the engine's words, as one sentence. */
+export function engineSaid(statusCode: number, message: string): string {
+  const text = message.trim().replace(/[.\s]+$/, '');
+  return text === '' ? `HTTP ${statusCode} with no message.` : `HTTP ${statusCode}: ${text}.`;
+}
+
 /** The engine answered with an error status. `daemonMessage` is its own words. */
 export class DockerApiError extends DockerError {
   static override readonly code: ErrorCode = 'DOCKER_API_ERROR';
@@ -157,7 +183,7 @@ export class DockerApiError extends DockerError {
   readonly endpoint: string;
   readonly daemonMessage: string;
   constructor(target: RequestTarget, statusCode: number, daemonMessage: string, hint?: string, options?: { cause?: unknown }) {
-    super(`${where(target)} failed with HTTP ${statusCode}: ${daemonMessage}${hint === undefined ? '' : ` ${hint}`}`, options);
+    super(`${where(target)} failed with ${engineSaid(statusCode, daemonMessage)}${hint === undefined ? '' : ` ${hint}`}`, options);
     this.statusCode = statusCode;
     this.method = target.method;
     this.path = target.path;
@@ -239,10 +265,15 @@ export class InvalidConfigError extends DockerError {
   static override readonly code: ErrorCode = 'INVALID_CONFIG';
   readonly problems: readonly ConfigProblem[];
   constructor(problems: readonly ConfigProblem[], options?: { cause?: unknown }) {
-    const lines = problems.map((p) => `  - ${p.source}: ${p.key}: ${p.message}`);
+    const lines = problems.map((p) => `  - ${p.source}: ${namesKey(p.source, p.key) ? '' : `${p.key}: `}${p.message}`);
     super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, options);
     this.problems = Object.freeze([...problems]);
   }
+}
+
+/** Whether a source already names the key (`--timeout`, `AICLI_DOCKER_TIMEOUT` for `timeout`): then the key is not said twice. */
+function namesKey(source: string, key: string): boolean {
+  return source.replace(/^--/, '').replace(/^AICLI_DOCKER_/, '').toLowerCase().replace(/-/g, '_') === key;
 }
 
 /** A bad argument to a library call (a name, an id, a label). */
@@ -291,4 +322,52 @@ export function formatMs(ms: number): string {
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
   if (ms % 1000 === 0 && ms >= 1000) return `${ms / 1000}s`;
   return `${ms}ms`;
+}
+
+// Foundation fixes (issue 6, and issue 13's pinned-version message).
+
+/** A pinned API version (DOCKER_API_VERSION, `version`, the apiVersion option) and what pinned it. */
+export interface ApiVersionPin {
+  readonly version: string;
+  /** `DOCKER_API_VERSION`, `AICLI_DOCKER_VERSION`, a configuration file path, `apiVersion option`. */
+  readonly source: string;
+  readonly layer: 'env' | 'file' | 'flag' | 'option';
+}
+
+/** What to change so the pin goes: unset the variable, edit the file, or change the option. */
+function unpinHint(pin: ApiVersionPin, minimum: string | undefined): string {
+  const newer = minimum === undefined ? 'a version the engine accepts' : `${minimum} or newer`;
+  switch (pin.layer) {
+    case 'env':
+      return `Unset ${pin.source} to let aicli-docker agree on a version with the engine, or set it to ${newer}.`;
+    case 'file':
+      return `Set \`version: auto\` in ${pin.source} to let aicli-docker agree on a version with the engine, or pin ${newer} there.`;
+    case 'flag':
+      return `Drop ${pin.source} to let aicli-docker agree on a version with the engine, or give ${newer}.`;
+    default:
+      return `Leave out the ${pin.source} (or pass "auto") to let aicli-docker agree on a version with the engine, or pin ${newer}.`;
+  }
+}
+
+/**
+ * The engine refuses the pinned API version as too old (Docker 25+ below its minimum,
+ * Docker 29 below 1.44). The message names what pinned it and what to change, in
+ * place of the engine's "please upgrade your client" (kept in `daemonMessage`).
+ */
+export class ApiVersionTooOldError extends DockerApiError {
+  static override readonly code: ErrorCode = 'API_VERSION_TOO_OLD';
+  readonly pinnedVersion: string;
+  readonly pinnedBy: string;
+  /** The engine's minimum, when it says it. */
+  readonly minimumVersion: string | undefined;
+  constructor(target: RequestTarget, statusCode: number, daemonMessage: string, pin: ApiVersionPin, minimumVersion: string | undefined) {
+    super(target, statusCode, daemonMessage);
+    const floor = minimumVersion === undefined ? 'a newer one' : `${minimumVersion} or newer`;
+    this.message =
+      `The Docker engine at ${target.endpoint} refuses API ${pin.version}, which ${pin.source} pins: it accepts ${floor} ` +
+      `(${target.method} ${target.path} failed with HTTP ${statusCode}). ${unpinHint(pin, minimumVersion)}`;
+    this.pinnedVersion = pin.version;
+    this.pinnedBy = pin.source;
+    this.minimumVersion = minimumVersion;
+  }
 }

@@ -31,3 +31,7 @@ export { HttpTransport, type HttpClientKind, type TransportOptions, type Transpo
 export { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 export { silentLogger, createStreamLogger, LOG_LEVELS, type Logger, type LogFn, type LogFields, type LogLevel } from './logger.js';
 export * from './errors.js';
+// Foundation fixes (issue 6): the branded API path, the one host reader, time-out limits.
+export type { ApiPath, QueryValue } from './engine/path.js';
+export { readHost, maskHostCredentials, type HostReading } from './transport/endpoint.js';
+export { MAX_TIMEOUT_MS } from './transport/deadline.js';

@@ -3,7 +3,7 @@ import { closest } from '../suggest.js';
 import { UsageError, type FlagSpec, type GlobalFlags } from './command.js';
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
-  { name: 'host', type: 'string', valueName: 'URL', description: 'Engine address (unix:///path, tcp://HOST:PORT); beats DOCKER_HOST' },
+  { name: 'host', type: 'string', valueName: 'URL', description: 'Engine address: unix:///PATH, tcp://HOST:PORT, https://HOST:PORT or ssh://[USER@]HOST[:PORT]; beats DOCKER_HOST' },
   { name: 'context', type: 'string', valueName: 'NAME', description: 'Docker context to use; beats DOCKER_CONTEXT' },
   { name: 'config', type: 'string', valueName: 'FILE', description: 'Configuration file (YAML or JSON)' },
   { name: 'timeout', type: 'string', valueName: 'DURATION', description: 'Per-request time-out, e.g. 2s, 500ms (default 30s)' },

@@ -15,7 +15,7 @@ export async function loadCliConfig(ctx: CommandContext, file?: string): Promise
   const g = ctx.global;
   const chosen = file ?? g.config;
   return loadConfig({
-    ...(chosen === undefined ? {} : { file: resolve(ctx.cwd, chosen) }),
+    ...(chosen === undefined ? {} : { file: resolve(ctx.cwd, chosen), fileNamedBy: file === undefined ? '--config' : `the argument of \`config ${String(ctx.args[0])}\`` }),
     env: ctx.env,
     overrides: { host: g.host, context: g.context, timeout: g.timeout },
     overrideSource: (key) => `--${key}`,

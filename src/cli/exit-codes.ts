@@ -8,6 +8,8 @@ export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2, unavailable: 69
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
   if (isDockerError(err, 'INVALID_CONFIG') || isDockerError(err, 'INVALID_ARGUMENT') || isDockerError(err, 'UNSUPPORTED_ENDPOINT')) return EXIT.usage;
+  // A pinned API version the engine refuses: the fix is in the configuration.
+  if (isDockerError(err, 'API_VERSION_TOO_OLD')) return EXIT.usage;
   if (
     isDockerError(err, 'DOCKER_NOT_AVAILABLE') ||
     isDockerError(err, 'DOCKER_TIMEOUT') ||

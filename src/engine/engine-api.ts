@@ -1,7 +1,7 @@
-import { DockerProtocolError, type RequestTarget, type ResourceKind } from '../errors.js';
-import type { HttpMethod, HttpTransport, TransportResponse, TransportStream } from '../transport/http-transport.js';
-import { toApiError } from './error-map.js';
-import { withQuery, type QueryValue } from './path.js';
+import { DockerProtocolError, type ApiVersionPin, type RequestTarget, type ResourceKind } from '../errors.js';
+import type { Headers, HttpMethod, HttpTransport, TransportResponse, TransportStream } from '../transport/http-transport.js';
+import { isFailure, toApiError } from './error-map.js';
+import { apiPath, withQuery, type ApiPath, type QueryValue } from './path.js';
 import { toPingResult, toSystemInfo, toVersionInfo } from './decode.js';
 import type { PingResult, SystemInfo, VersionInfo } from './types.js';
 
@@ -13,7 +13,7 @@ export interface CallOptions {
 export interface ApiCall extends CallOptions {
   readonly method: HttpMethod;
   /** Unversioned path built with apiPath``; the version prefix is added here. */
-  readonly path: string;
+  readonly path: ApiPath;
   readonly query?: Readonly<Record<string, QueryValue>>;
   /** Sent as JSON. */
   readonly json?: unknown;
@@ -30,23 +30,26 @@ export interface ApiCall extends CallOptions {
 export class EngineApi {
   readonly transport: HttpTransport;
   readonly apiVersion: string;
+  /** The pinned version and what pinned it; undefined when negotiated. */
+  readonly pin: ApiVersionPin | undefined;
 
-  constructor(transport: HttpTransport, apiVersion: string) {
+  constructor(transport: HttpTransport, apiVersion: string, pin?: ApiVersionPin) {
     this.transport = transport;
     this.apiVersion = apiVersion;
+    this.pin = pin;
   }
 
   async ping(options: CallOptions = {}): Promise<PingResult> {
-    const res = await this.#send({ method: 'GET', path: '/_ping', ...options }, false);
+    const res = await this.#send({ method: 'GET', path: apiPath`/_ping`, ...options }, false);
     return toPingResult(res.headers);
   }
 
   async version(options: CallOptions = {}): Promise<VersionInfo> {
-    return toVersionInfo(await this.json<Record<string, unknown>>({ method: 'GET', path: '/version', ...options }));
+    return toVersionInfo(await this.json<Record<string, unknown>>({ method: 'GET', path: apiPath`/version`, ...options }));
   }
 
   async info(options: CallOptions = {}): Promise<SystemInfo> {
-    return toSystemInfo(await this.json<Record<string, unknown>>({ method: 'GET', path: '/info', ...options }));
+    return toSystemInfo(await this.json<Record<string, unknown>>({ method: 'GET', path: apiPath`/info`, ...options }));
   }
 
   /** A call whose answer is JSON (or empty, giving undefined). */
@@ -60,22 +63,34 @@ export class EngineApi {
     }
   }
 
-  /** A call whose answer is a long-lived stream (events, logs, pull progress): no time-out after headers. */
+  /**
+   * A call whose answer is a long-lived stream (events, logs, pull progress): no time-out
+   * after headers. An error answer is read within the time-out and thrown.
+   */
   async stream(call: ApiCall): Promise<TransportStream> {
     const path = this.#versioned(call, true);
     const res = await this.transport.stream(this.#request(call, path));
-    if (res.statusCode >= 400) {
+    if (isFailure(res.statusCode)) {
       const chunks: Buffer[] = [];
       for await (const chunk of res.body) chunks.push(chunk as Buffer);
-      throw toApiError(this.#target(call), res.statusCode, Buffer.concat(chunks), call.resource);
+      throw this.#error(call, res.statusCode, res.headers, Buffer.concat(chunks));
     }
     return res;
   }
 
   async #send(call: ApiCall, versioned: boolean): Promise<TransportResponse> {
     const res = await this.transport.request(this.#request(call, this.#versioned(call, versioned)));
-    if (res.statusCode >= 400) throw toApiError(this.#target(call), res.statusCode, res.body, call.resource);
+    if (isFailure(res.statusCode)) throw this.#error(call, res.statusCode, res.headers, res.body);
     return res;
+  }
+
+  #error(call: ApiCall, statusCode: number, headers: Headers, body: Buffer): Error {
+    const location = headers['location'];
+    return toApiError(this.#target(call), statusCode, body, {
+      resource: call.resource,
+      pin: this.pin,
+      location: Array.isArray(location) ? location[0] : location,
+    });
   }
 
   #versioned(call: ApiCall, versioned: boolean): string {
@@ -89,6 +104,7 @@ export class EngineApi {
       signal: call.signal,
       timeoutMs: call.timeoutMs,
     };
+    if (call.timeoutMs !== undefined) req.timeoutSetBy = "the call's timeoutMs option";
     if (call.json !== undefined) {
       req.body = JSON.stringify(call.json);
       req.headers = { ...call.headers, 'content-type': 'application/json' };
@@ -103,4 +119,3 @@ export class EngineApi {
     return { method: call.method, path: call.path, endpoint: this.transport.endpoint.url };
   }
 }
-

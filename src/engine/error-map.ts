@@ -1,15 +1,17 @@
 import {
+  ApiVersionTooOldError,
   ContainerNotFoundError,
   DockerApiError,
   DockerConflictError,
   DockerNotFoundError,
   ImageNotFoundError,
   NetworkNotFoundError,
+  type ApiVersionPin,
   type RequestTarget,
   type ResourceKind,
 } from '../errors.js';
 
-/** The engine's own message from an error body (`{"message": "..."}`), else the raw text. */
+/** The engine's own message from an error body (`{"message": "..."}`), else the raw text; empty when it gave none. */
 export function daemonMessage(body: Buffer): string {
   const text = body.toString('utf8').trim();
   try {
@@ -18,14 +20,38 @@ export function daemonMessage(body: Buffer): string {
   } catch {
     // Not JSON: some proxies and old engines answer in plain text.
   }
-  return text === '' ? '(no message)' : text.slice(0, 2000);
+  return text.slice(0, 2000);
 }
 
-/** Maps an error status to a typed error; the caller says what kind of object the path names. */
-export function toApiError(target: RequestTarget, statusCode: number, body: Buffer, resource: ResourceKind = 'object'): DockerApiError {
+/** What the engine layer knows beyond the answer itself. */
+export interface ErrorContext {
+  /** What a 404 on this path means. */
+  readonly resource?: ResourceKind | undefined;
+  /** The pinned API version, when the client did not negotiate one. */
+  readonly pin?: ApiVersionPin | undefined;
+  /** The Location header of a redirect. */
+  readonly location?: string | undefined;
+}
+
+/**
+ * Whether an answer is a failure: 400 and up, and every redirect. 304 is no redirect:
+ * the Engine API answers it for "already so" (start a running container, stop a stopped
+ * one), which is the state the caller asked for.
+ */
+export function isFailure(statusCode: number): boolean {
+  return statusCode >= 300 && statusCode !== 304;
+}
+
+/** Maps a failure status (see isFailure) to a typed error. */
+export function toApiError(target: RequestTarget, statusCode: number, body: Buffer, context: ErrorContext = {}): DockerApiError {
   const message = daemonMessage(body);
+  if (statusCode < 400) {
+    // The Engine API never redirects a well-formed path; a redirect is not a success.
+    const to = context.location === undefined ? '' : ` to ${context.location}`;
+    return new DockerApiError(target, statusCode, message, `The engine redirected the call${to}: the path is not one the Engine API serves (aicli-docker follows no redirects).`);
+  }
   if (statusCode === 404) {
-    switch (resource) {
+    switch (context.resource ?? 'object') {
       case 'network':
         return new NetworkNotFoundError(target, message);
       case 'image':
@@ -33,12 +59,17 @@ export function toApiError(target: RequestTarget, statusCode: number, body: Buff
       case 'container':
         return new ContainerNotFoundError(target, message);
       default:
-        return new DockerNotFoundError(target, message, resource);
+        return new DockerNotFoundError(target, message, context.resource ?? 'object');
     }
   }
   if (statusCode === 409) return new DockerConflictError(target, message);
   if (statusCode === 400 && /HTTP request to an HTTPS server/i.test(message)) {
     return new DockerApiError(target, statusCode, message, 'The engine expects TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or use an https:// host.');
+  }
+  // Docker 25+ below its minimum API version: "client version 1.41 is too old. Minimum
+  // supported API version is 1.44, please upgrade your client to a newer version".
+  if (statusCode === 400 && context.pin !== undefined && /client version \S+ is too old/i.test(message)) {
+    return new ApiVersionTooOldError(target, statusCode, message, context.pin, /minimum supported API version is (\d+\.\d+)/i.exec(message)?.[1]);
   }
   return new DockerApiError(target, statusCode, message, statusCode >= 500 ? 'The engine failed; see its logs.' : undefined);
 }

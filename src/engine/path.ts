@@ -1,20 +1,39 @@
+import { InvalidArgumentError } from '../errors.js';
+
+declare const apiPathBrand: unique symbol;
+
+/**
+ * An Engine API path (without the `/v1.xx` prefix) that `apiPath` built: only it makes
+ * one, so a path pasted together from strings does not compile where an ApiPath is due.
+ */
+export type ApiPath = string & { readonly [apiPathBrand]: true };
+
 /**
  * Builds an API path with every interpolated segment percent-encoded, so a name like
  * `a/b` or `x?y` can never change which endpoint is called:
  *   apiPath`/networks/${id}` → "/networks/a%2Fb"
+ * A segment that is empty, `.` or `..` would still move the path (the engine cleans it
+ * and redirects elsewhere): it is refused with InvalidArgumentError.
  */
-export function apiPath(strings: TemplateStringsArray, ...segments: readonly (string | number)[]): string {
+export function apiPath(strings: TemplateStringsArray, ...segments: readonly (string | number)[]): ApiPath {
   let out = strings[0] ?? '';
   segments.forEach((seg, n) => {
-    out += encodeURIComponent(String(seg)) + (strings[n + 1] ?? '');
+    const text = String(seg);
+    if (text === '' || text === '.' || text === '..') {
+      throw new InvalidArgumentError('name or id', `${JSON.stringify(text)} cannot name an engine object in ${strings.join('${…}')}; expected a name or an id`);
+    }
+    out += encodeURIComponent(text) + (strings[n + 1] ?? '');
   });
-  return out;
+  return out as ApiPath;
 }
 
 export type QueryValue = string | number | boolean | undefined | Readonly<Record<string, readonly string[]>>;
 
-/** Appends a query string; objects (Docker's `filters`) are JSON-encoded; undefined is left out. */
-export function withQuery(path: string, query: Readonly<Record<string, QueryValue>> | undefined): string {
+/**
+ * Appends a query string; objects (Docker's `filters`) are JSON-encoded; undefined is
+ * left out. An ApiPath stays an ApiPath.
+ */
+export function withQuery<P extends string>(path: P, query: Readonly<Record<string, QueryValue>> | undefined): P {
   if (query === undefined) return path;
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -22,5 +41,5 @@ export function withQuery(path: string, query: Readonly<Record<string, QueryValu
     params.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   const qs = params.toString();
-  return qs === '' ? path : `${path}?${qs}`;
+  return (qs === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${qs}`) as P;
 }

@@ -1,20 +1,26 @@
 import { homedir } from 'node:os';
-import { ClientClosedError, InvalidConfigError, type ConfigProblem } from '../errors.js';
+import { ClientClosedError, InvalidConfigError, type ApiVersionPin, type ConfigProblem } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { EngineApi, type CallOptions } from '../engine/engine-api.js';
 import { toPingResult } from '../engine/decode.js';
 import type { PingResult, SystemInfo, VersionInfo } from '../engine/types.js';
 import { checkPinnedVersion, negotiateApiVersion } from '../transport/api-version.js';
-import { openEngine } from '../transport/connect.js';
+import { openEngine, type OpenOptions, type TimeLimit } from '../transport/connect.js';
+import { checkTimeoutMs } from '../transport/deadline.js';
 import { discoverEngine, type DiscoveryInput, type Env, type Sourced } from '../transport/discovery.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../transport/retry.js';
 import type { HttpClientKind } from '../transport/exchange.js';
-import { checkAgainstEngine, defaultConfig, type DockerConfig, type LoadedConfig } from './config/index.js';
+import { checkAgainstEngine, defaultConfig, type DockerConfig, type LoadedConfig, type ValueSource } from './config/index.js';
 
 /** Every default of connect(), in one place. */
 export const CONNECT_DEFAULTS = Object.freeze({
-  /** The seed's limit for the first ping. */
+  /**
+   * The first ping's limit when no time-out was set: an engine that does not answer it
+   * within 5 s is taken for dead, so a wrong socket is reported quickly, not after the 30 s
+   * a request may take. A time-out you set (`timeoutMs`, `--timeout`, `timeout`) replaces it.
+   */
   pingTimeoutMs: 5_000,
+  /** Likewise for opening a connection. */
   connectTimeoutMs: 5_000,
   retry: DEFAULT_RETRY,
   /** undici: ~2x the throughput of node:http; `node` starts ~50 ms faster (the CLI's choice). */
@@ -39,9 +45,14 @@ export interface ConnectOptions {
   readonly fsRoot?: string;
   /** `auto` (negotiate) or a pinned MAJOR.MINOR; overrides the configuration. */
   readonly apiVersion?: string;
-  /** Per-request time-out; default: the configuration's `timeout` (30 s). */
+  /**
+   * Per-request time-out in ms (0: none); default: the configuration's `timeout` (30 s).
+   * A time-out set here or in the configuration also bounds connecting and the first ping.
+   */
   readonly timeoutMs?: number;
+  /** Default: the time-out you set, else 5 s. */
   readonly connectTimeoutMs?: number;
+  /** Default: the time-out you set, else 5 s. */
   readonly pingTimeoutMs?: number;
   readonly retry?: Partial<RetryPolicy>;
   /** The HTTP client under the transport: `undici` (default) or `node` (node:http). */
@@ -97,6 +108,58 @@ function configuredEndpoint(loaded: LoadedConfig | undefined): Pick<DiscoveryInp
 }
 
 /**
+ * The pinned API version and what pinned it, or undefined to negotiate. A loaded
+ * configuration already folded DOCKER_API_VERSION in, below AICLI_DOCKER_VERSION.
+ */
+function pinOf(options: ConnectOptions, env: Env, config: DockerConfig, loaded: LoadedConfig | undefined): ApiVersionPin | undefined {
+  const [raw, source, layer]: [string | undefined, string, ApiVersionPin['layer']] =
+    options.apiVersion !== undefined
+      ? [options.apiVersion, 'the apiVersion option', 'option']
+      : options.config === undefined
+        ? [env['DOCKER_API_VERSION'], 'DOCKER_API_VERSION', 'env']
+        : loaded !== undefined && loaded.sources.version.layer !== 'default'
+          ? [config.apiVersion, loaded.sources.version.name, loaded.sources.version.layer]
+          : [config.apiVersion, "the config option's apiVersion", 'option'];
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'auto') return undefined;
+  return { version: checkPinnedVersion(raw, source), source, layer };
+}
+
+/** How a configuration source is named in a time-out message. */
+function setByOf(source: ValueSource): string | undefined {
+  switch (source.layer) {
+    case 'default':
+      return undefined;
+    case 'file':
+      return `\`timeout\` in ${source.name}`;
+    default:
+      return source.name;
+  }
+}
+
+/**
+ * The request, connect and first-ping limits, and what set each. A time-out the user set
+ * (option, flag, environment or file) governs all three; without one, connecting and the
+ * first ping get aicli-docker's 5 s, so a dead engine is named quickly. 0 means no limit for
+ * requests, never for the first ping.
+ */
+function timeLimits(options: ConnectOptions, config: DockerConfig, loaded: LoadedConfig | undefined): Pick<OpenOptions, 'requestTimeout' | 'connectTimeout' | 'pingTimeout'> {
+  const request: TimeLimit =
+    options.timeoutMs !== undefined
+      ? { ms: checkTimeoutMs(options.timeoutMs, 'timeoutMs'), setBy: 'the timeoutMs option' }
+      : loaded !== undefined
+        ? { ms: config.timeoutMs, setBy: setByOf(loaded.sources.timeout) }
+        : { ms: config.timeoutMs, setBy: config.timeoutMs === defaultConfig().timeoutMs ? undefined : 'the `timeout` of the configuration given' };
+  const chosen = request.setBy !== undefined && request.ms > 0 ? request : undefined;
+  const first = (given: number | undefined, name: string, fallback: number): TimeLimit =>
+    given !== undefined ? { ms: checkTimeoutMs(given, name), setBy: `the ${name} option` } : (chosen ?? { ms: request.ms > 0 ? Math.min(fallback, request.ms) : fallback, setBy: undefined });
+  return {
+    requestTimeout: request,
+    connectTimeout: first(options.connectTimeoutMs, 'connectTimeoutMs', CONNECT_DEFAULTS.connectTimeoutMs),
+    pingTimeout: first(options.pingTimeoutMs, 'pingTimeoutMs', CONNECT_DEFAULTS.pingTimeoutMs),
+  };
+}
+
+/**
  * A connected Docker engine client. Create it with `DockerClient.connect()`; it holds
  * sockets, so `close()` it (or `await using` it) when done.
  */
@@ -138,20 +201,12 @@ export class DockerClient implements AsyncDisposable {
       homeDir: options.homeDir ?? env['HOME'] ?? homedir(),
       ...(options.fsRoot === undefined ? {} : { fsRoot: options.fsRoot }),
     };
-    // A loaded configuration already folded DOCKER_API_VERSION in, below AICLI_DOCKER_VERSION.
-    const [pinnedRaw, pinnedSource] =
-      options.apiVersion !== undefined
-        ? [options.apiVersion, 'apiVersion option']
-        : options.config === undefined
-          ? [env['DOCKER_API_VERSION'], 'DOCKER_API_VERSION']
-          : [config.apiVersion, loaded?.sources.version.name ?? 'version'];
-    const pinned = pinnedRaw === undefined || pinnedRaw === '' || pinnedRaw === 'auto' ? undefined : checkPinnedVersion(pinnedRaw, pinnedSource);
+    const pin = pinOf(options, env, config, loaded);
+    const pinned = pin?.version;
+    const limits = timeLimits(options, config, loaded);
     const discovery = await discoverEngine(input);
-    const timeoutMs = options.timeoutMs ?? config.timeoutMs;
     const opened = await openEngine(discovery, {
-      connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_DEFAULTS.connectTimeoutMs,
-      requestTimeoutMs: timeoutMs,
-      pingTimeoutMs: Math.min(options.pingTimeoutMs ?? CONNECT_DEFAULTS.pingTimeoutMs, timeoutMs),
+      ...limits,
       retry: { ...CONNECT_DEFAULTS.retry, ...options.retry },
       httpClient: options.httpClient ?? CONNECT_DEFAULTS.httpClient,
       sshCommand: options.sshCommand ?? CONNECT_DEFAULTS.sshCommand,
@@ -172,7 +227,7 @@ export class DockerClient implements AsyncDisposable {
       tls: opened.candidate.endpoint.kind === 'tcp' && opened.candidate.endpoint.tls,
     };
     logger.info({ endpoint: endpoint.url, source: endpoint.source, apiVersion, negotiated: pinned === undefined }, 'docker engine connected');
-    return new DockerClient(new EngineApi(opened.transport, apiVersion), endpoint, loaded ?? { config }, pinned === undefined, logger);
+    return new DockerClient(new EngineApi(opened.transport, apiVersion, pin), endpoint, loaded ?? { config }, pinned === undefined, logger);
   }
 
   get apiVersion(): string {

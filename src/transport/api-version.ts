@@ -17,11 +17,24 @@ export function isApiVersion(value: string): boolean {
   return VERSION_RE.test(value);
 }
 
+/**
+ * The one reading of a pinned version, for the configuration and the library alike:
+ * `1.44`, or `v1.44` as the Go SDK takes it (blanks around are ignored); undefined when
+ * it is no version.
+ */
+export function parseApiVersion(text: string): string | undefined {
+  const v = text.trim().replace(/^v/, '');
+  return isApiVersion(v) ? v : undefined;
+}
+
+/** What is expected where a version is pinned, for messages. */
+export const API_VERSION_EXPECTED = 'expected "auto" or MAJOR.MINOR such as 1.44';
+
 /** Checks a pinned version (configuration `version` or DOCKER_API_VERSION); it is used as given. */
 export function checkPinnedVersion(value: string, source: string): string {
-  const v = value.trim().replace(/^v/, '');
-  if (!isApiVersion(v)) {
-    throw new InvalidConfigError([{ source, key: 'version', message: `${JSON.stringify(value)} is not an API version; expected MAJOR.MINOR such as 1.45, or "auto"` }]);
+  const v = parseApiVersion(value);
+  if (v === undefined) {
+    throw new InvalidConfigError([{ source, key: 'version', message: `${JSON.stringify(value)} is not an API version; ${API_VERSION_EXPECTED}` }]);
   }
   return v;
 }

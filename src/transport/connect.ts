@@ -1,14 +1,20 @@
-import { DockerConnectionLostError, DockerError, DockerNotAvailableError, DockerTlsError, type DiscoveryAttempt } from '../errors.js';
+import { DockerConnectionLostError, DockerError, DockerNotAvailableError, DockerTlsError, engineSaid, type DiscoveryAttempt } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Candidate, Discovery } from './discovery.js';
 import { HttpTransport, type HttpClientKind, type TransportResponse } from './http-transport.js';
 import type { RetryPolicy } from './retry.js';
 
+/** A time limit and what set it (`--timeout`, `AICLI_DOCKER_TIMEOUT`, an option); `setBy` undefined: the default. */
+export interface TimeLimit {
+  readonly ms: number;
+  readonly setBy: string | undefined;
+}
+
 export interface OpenOptions {
-  readonly connectTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-  /** Limit for the first ping of each candidate (the seed's 5 s). */
-  readonly pingTimeoutMs: number;
+  readonly connectTimeout: TimeLimit;
+  readonly requestTimeout: TimeLimit;
+  /** Limit for the first ping of each candidate. */
+  readonly pingTimeout: TimeLimit;
   readonly retry: RetryPolicy;
   readonly httpClient: HttpClientKind;
   readonly sshCommand: readonly string[];
@@ -25,11 +31,11 @@ export interface OpenedEngine {
 
 function pingFailure(candidate: Candidate, ping: TransportResponse): DockerError {
   const url = candidate.endpoint.url;
-  const text = ping.body.toString('utf8').trim().replace(/\.$/, '');
+  const text = ping.body.toString('utf8');
   if (ping.statusCode === 400 && /HTTP request to an HTTPS server/i.test(text)) {
     return new DockerTlsError(`The Docker engine at ${url} expects TLS, but the connection was plain HTTP. Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem), or use an https:// host.`, { endpoint: url });
   }
-  return new DockerNotAvailableError(`The Docker engine at ${url} answered GET /_ping with HTTP ${ping.statusCode}: ${text}.`, { endpoint: url });
+  return new DockerNotAvailableError(`The Docker engine at ${url} answered GET /_ping with ${engineSaid(ping.statusCode, text.slice(0, 2000))}`, { endpoint: url });
 }
 
 /**
@@ -57,19 +63,30 @@ export async function openEngine(discovery: Discovery, options: OpenOptions): Pr
   const attempts: DiscoveryAttempt[] = [...discovery.skipped];
   let lastError: unknown;
   for (const candidate of discovery.candidates) {
+    // The transport keeps the full retry policy for its whole life, however it was found.
     const transport = new HttpTransport({
       endpoint: candidate.endpoint,
       tls: candidate.tls,
-      connectTimeoutMs: options.connectTimeoutMs,
-      requestTimeoutMs: options.requestTimeoutMs,
-      // Implicit candidates are probed once each; an explicit one gets the full policy.
-      retry: candidate.explicit ? options.retry : { ...options.retry, retries: 0 },
+      connectTimeoutMs: options.connectTimeout.ms,
+      connectTimeoutSetBy: options.connectTimeout.setBy,
+      requestTimeoutMs: options.requestTimeout.ms,
+      requestTimeoutSetBy: options.requestTimeout.setBy,
+      retry: options.retry,
       logger: options.logger,
       httpClient: options.httpClient,
       sshCommand: options.sshCommand,
     });
     try {
-      const ping = await transport.request({ method: 'GET', path: '/_ping', signal: options.signal, timeoutMs: options.pingTimeoutMs });
+      const ping = await transport.request({
+        method: 'GET',
+        path: '/_ping',
+        signal: options.signal,
+        timeoutMs: options.pingTimeout.ms,
+        timeoutSetBy: options.pingTimeout.setBy,
+        firstPing: true,
+        // Implicit candidates are probed once each (the next may answer); an explicit one is retried.
+        ...(candidate.explicit ? {} : { retries: 0 }),
+      });
       if (ping.statusCode !== 200) throw pingFailure(candidate, ping);
       options.logger.debug({ endpoint: candidate.endpoint.url, source: candidate.source }, 'connected to engine');
       return { transport, candidate, ping };

@@ -10,7 +10,15 @@ export interface ContextEndpoint {
   readonly tls: TlsOptions | undefined;
 }
 
+/** docker/cli's rule for context names (`docker context create` refuses others). */
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$/;
+
+/** What is wrong with a context name, or undefined: the one check, for discovery and the configuration. */
+export function contextNameProblem(name: string): string | undefined {
+  return NAME_RE.test(name)
+    ? undefined
+    : 'is not a docker context name; expected a letter or digit, then one or more letters, digits, "_", ".", "+" or "-" (as `docker context create` requires)';
+}
 
 /** `$DOCKER_CONFIG`, else `~/.docker`, as the docker CLI resolves it. */
 export function dockerConfigDir(env: Readonly<Record<string, string | undefined>>, homeDir: string): string {
@@ -41,9 +49,8 @@ export async function readCurrentContext(configDir: string): Promise<{ name: str
  * from `contexts/tls/<sha256(name)>/docker/`. A missing context is a configuration error.
  */
 export async function readContext(configDir: string, name: string, source: string): Promise<ContextEndpoint> {
-  if (!NAME_RE.test(name)) {
-    throw new InvalidConfigError([{ source, key: 'context', message: `${JSON.stringify(name)} is not a valid context name; expected letters, digits, "_", ".", "+" or "-"` }]);
-  }
+  const problem = contextNameProblem(name);
+  if (problem !== undefined) throw new InvalidConfigError([{ source, key: 'context', message: `${JSON.stringify(name)} ${problem}` }]);
   // node:crypto is loaded only here: most runs never read a context, and it costs start-up.
   const { createHash } = await import('node:crypto');
   const id = createHash('sha256').update(name).digest('hex');
@@ -67,6 +74,9 @@ export async function readContext(configDir: string, name: string, source: strin
   const host = typeof docker?.Host === 'string' && docker.Host !== '' ? docker.Host : undefined;
   const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
   const hasTls = await stat(tlsDir).then((s) => s.isDirectory(), () => false);
-  const tls = hasTls ? await loadTlsFolder(tlsDir, docker?.SkipTLSVerify !== true, false) : undefined;
+  const skipVerify = docker?.SkipTLSVerify === true;
+  // As docker/cli's context/docker/load.go: TLS files, or SkipTLSVerify alone, mean TLS;
+  // SkipTLSVerify means it is not verified.
+  const tls = hasTls ? await loadTlsFolder(tlsDir, !skipVerify, false) : skipVerify ? { verify: false } : undefined;
   return { name, host, tls };
 }

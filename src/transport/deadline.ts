@@ -1,4 +1,22 @@
 import { EventEmitter } from 'node:events';
+import { InvalidArgumentError } from '../errors.js';
+
+/**
+ * The longest time-out a Node timer holds: above 2^31-1 ms (about 24.8 days) Node
+ * clamps the delay to 1 ms and the timer fires at once. Longer limits are capped here.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * A time-out given by a caller, in milliseconds: 0 means none; above MAX_TIMEOUT_MS it
+ * is capped (as ky caps its own), so a very long limit never turns into an instant one.
+ */
+export function checkTimeoutMs(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(name, `${String(value)} is not a time-out; expected a number of milliseconds, 0 for none`);
+  }
+  return Math.min(value, MAX_TIMEOUT_MS);
+}
 
 /**
  * The abort signal of one call: fires when its time-out passes or when the caller's
@@ -21,7 +39,7 @@ export class Deadline extends EventEmitter {
       this.#timer = setTimeout(() => {
         this.timedOut = true;
         this.#abort(new Error(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
+      }, Math.min(timeoutMs, MAX_TIMEOUT_MS));
     }
     this.#caller = caller;
     if (caller !== undefined) {

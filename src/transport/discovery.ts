@@ -62,8 +62,14 @@ async function fromHost(input: DiscoveryInput, host: Sourced): Promise<StrategyR
 }
 
 async function fromContext(input: DiscoveryInput, ctx: Sourced): Promise<StrategyResult> {
-  // "default" is the docker CLI's name for "no context": DOCKER_HOST or the usual sockets.
-  if (ctx.value === 'default') return none(ctx.source, 'context "default" means the default socket');
+  // "default" is the docker CLI's name for "no context": DOCKER_HOST, else the usual
+  // sockets. Chosen by name, it ends the search: no file setting, no currentContext.
+  if (ctx.value === 'default') {
+    const host = sourced(input.env['DOCKER_HOST'], `DOCKER_HOST (${ctx.source} is "default")`);
+    if (host !== undefined) return fromHost(input, host);
+    const sockets = await defaultSockets(input);
+    return { ...sockets, skipped: [{ source: ctx.source, reason: 'context "default": DOCKER_HOST is not set, so the usual sockets' }, ...sockets.skipped] };
+  }
   const found = await readContext(dockerConfigDir(input.env, input.homeDir), ctx.value, ctx.source);
   const source = `${ctx.source} (context "${found.name}")`;
   if (found.host === undefined) return none(source, 'the context has no docker endpoint; using the default socket');

@@ -13,6 +13,12 @@ export interface ExchangeRequest {
   readonly body: string | Buffer | Readable | undefined;
   /** Aborts the exchange, before or after the headers. */
   readonly signal: Deadline;
+  /**
+   * Set to true by the exchange as soon as a byte of the request may have left for the
+   * engine (a socket was connected and handed the request, or an ssh process was given
+   * it). While it is false, a failure provably sent nothing, so any call may go again.
+   */
+  readonly progress: { sent: boolean };
 }
 
 export interface ExchangeResponse {
@@ -42,13 +48,6 @@ export interface ExchangeOptions {
   readonly maxConnections: number | undefined;
   /** The ssh client and its own options, for ssh:// endpoints (default `['ssh']`). */
   readonly sshCommand: readonly string[];
-}
-
-/** Loads only the chosen client: the CLI must not pay for undici. */
-export async function createExchange(kind: HttpClientKind, options: ExchangeOptions): Promise<Exchange> {
-  // ssh:// needs a socket of its own making, which node:http takes and undici's Pool does not.
-  if (kind === 'node' || options.endpoint.kind === 'ssh') return (await import('./node-exchange.js')).createNodeExchange(options);
-  return (await import('./undici-exchange.js')).createUndiciExchange(options);
 }
 
 /** Code given to a connect that outlived connectTimeoutMs, by either client. */

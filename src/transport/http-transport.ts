@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   ClientClosedError,
   DockerAbortedError,
@@ -10,8 +10,8 @@ import {
 } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Endpoint } from './endpoint.js';
-import { Deadline } from './deadline.js';
-import { CONNECT_TIMEOUT_CODE, SSH_FAILED_CODE, createExchange, type Exchange, type ExchangeResponse, type Headers, type HttpClientKind } from './exchange.js';
+import { checkTimeoutMs, Deadline } from './deadline.js';
+import { CONNECT_TIMEOUT_CODE, SSH_FAILED_CODE, type Exchange, type ExchangeOptions, type ExchangeResponse, type Headers, type HttpClientKind } from './exchange.js';
 import { backoffDelay, DEFAULT_RETRY, isIdempotentMethod, sleep, type RetryPolicy } from './retry.js';
 import { isTlsFailure, type TlsOptions } from './tls.js';
 
@@ -23,12 +23,19 @@ export interface TransportRequest {
   /** Path with query, already encoded (see engine/path.ts). */
   readonly path: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A stream body is sent once at most: it is never retried, whatever failed. */
   readonly body?: string | Buffer | Readable;
   readonly signal?: AbortSignal | undefined;
   /** Overrides the transport's request time-out; 0 means none. */
   readonly timeoutMs?: number | undefined;
+  /** What set `timeoutMs`, for the time-out message (`--timeout`, `the timeoutMs option`); undefined: aicli-docker's default. */
+  readonly timeoutSetBy?: string | undefined;
   /** Marks a non-GET call safe to send twice (a DELETE, a PUT). */
   readonly idempotent?: boolean;
+  /** Further attempts after the first, instead of the transport's policy (connect() probes with 0). */
+  readonly retries?: number;
+  /** The first ping of connect(): its time-out is reported as such. */
+  readonly firstPing?: boolean;
 }
 
 export interface TransportResponse {
@@ -49,6 +56,9 @@ export interface TransportOptions {
   readonly tls?: TlsOptions | undefined;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** What set each limit, for time-out messages (`--timeout`, `AICLI_DOCKER_TIMEOUT`); undefined: the default. */
+  readonly connectTimeoutSetBy?: string | undefined;
+  readonly requestTimeoutSetBy?: string | undefined;
   readonly retry?: RetryPolicy;
   readonly logger?: Logger;
   /** Upper bound on sockets to the engine; unbounded by default, like undici's Pool. */
@@ -57,6 +67,13 @@ export interface TransportOptions {
   readonly httpClient?: HttpClientKind;
   /** For ssh:// endpoints: the ssh client and its own options (default `['ssh']`). */
   readonly sshCommand?: readonly string[];
+}
+
+/** Loads only the chosen client: the CLI must not pay for undici. */
+async function createExchange(kind: HttpClientKind, options: ExchangeOptions): Promise<Exchange> {
+  // ssh:// needs a socket of its own making, which node:http takes and undici's Pool does not.
+  if (kind === 'node' || options.endpoint.kind === 'ssh') return (await import('./node-exchange.js')).createNodeExchange(options);
+  return (await import('./undici-exchange.js')).createUndiciExchange(options);
 }
 
 type FailureKind = 'connect' | 'lost' | 'tls' | 'closed' | 'other';
@@ -89,7 +106,9 @@ export class HttpTransport {
   readonly #exchange: Promise<Exchange>;
   readonly #tls: TlsOptions | undefined;
   readonly #requestTimeoutMs: number;
+  readonly #requestTimeoutSetBy: string | undefined;
   readonly #connectTimeoutMs: number;
+  readonly #connectTimeoutSetBy: string | undefined;
   readonly #retry: RetryPolicy;
   readonly #logger: Logger;
   #closed = false;
@@ -97,15 +116,17 @@ export class HttpTransport {
   constructor(options: TransportOptions) {
     this.endpoint = options.endpoint;
     this.#tls = options.tls;
-    this.#requestTimeoutMs = options.requestTimeoutMs;
-    this.#connectTimeoutMs = options.connectTimeoutMs;
+    this.#requestTimeoutMs = checkTimeoutMs(options.requestTimeoutMs, 'requestTimeoutMs');
+    this.#requestTimeoutSetBy = options.requestTimeoutSetBy;
+    this.#connectTimeoutMs = checkTimeoutMs(options.connectTimeoutMs, 'connectTimeoutMs');
+    this.#connectTimeoutSetBy = options.connectTimeoutSetBy;
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#logger = options.logger ?? silentLogger;
     // Created on first use, so the constructor stays synchronous and cheap.
     this.#exchange = createExchange(options.httpClient ?? 'undici', {
       endpoint: options.endpoint,
       tls: options.tls,
-      connectTimeoutMs: options.connectTimeoutMs,
+      connectTimeoutMs: this.#connectTimeoutMs,
       maxConnections: options.maxConnections,
       sshCommand: options.sshCommand ?? ['ssh'],
     });
@@ -115,62 +136,84 @@ export class HttpTransport {
 
   /** Sends a request and reads the whole answer, all within the request time-out. */
   async request(req: TransportRequest): Promise<TransportResponse> {
-    return this.#send(req, async (res, ex) => ({ statusCode: res.statusCode, headers: res.headers, body: await ex.readAll(res.body) }), false);
+    return this.#send(req, async (res, ex) => ({ statusCode: res.statusCode, headers: res.headers, body: await ex.readAll(res.body) }));
   }
 
-  /** Sends a request and hands back the body as a stream once headers arrive. */
+  /**
+   * Sends a request and hands back the body as a stream once headers arrive. An answer
+   * that is not a success (3xx and above) is an error message, not a stream: it is read
+   * whole within the time-out, like any answer, and handed back in memory.
+   */
   async stream(req: TransportRequest): Promise<TransportStream> {
-    return this.#send(req, (res) => Promise.resolve({ statusCode: res.statusCode, headers: res.headers, body: res.body }), true);
+    return this.#send(req, async (res, ex, deadline, handOver) => {
+      if (res.statusCode >= 300) return { statusCode: res.statusCode, headers: res.headers, body: Readable.from([await ex.readAll(res.body)]) };
+      // The time-out ends with the headers; the caller's signal follows the body.
+      deadline.stopTimer();
+      res.body.once('close', () => { deadline.dispose(); });
+      handOver();
+      return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+    });
   }
 
-  async #send<T>(req: TransportRequest, read: (res: ExchangeResponse, ex: Exchange) => Promise<T>, stream: boolean): Promise<T> {
+  async #send<T>(req: TransportRequest, read: (res: ExchangeResponse, ex: Exchange, deadline: Deadline, handOver: () => void) => Promise<T>): Promise<T> {
     const target: RequestTarget = { method: req.method, path: req.path, endpoint: this.endpoint.url };
     if (this.#closed) throw new ClientClosedError(`${req.method} ${req.path}`);
     const caller = req.signal;
     if (caller?.aborted === true) throw new DockerAbortedError(target, caller.reason);
-    const timeoutMs = req.timeoutMs ?? this.#requestTimeoutMs;
+    const timeoutMs = req.timeoutMs === undefined ? this.#requestTimeoutMs : checkTimeoutMs(req.timeoutMs, 'timeoutMs');
+    const limit = { ms: timeoutMs, setBy: req.timeoutMs === undefined ? this.#requestTimeoutSetBy : req.timeoutSetBy, firstPing: req.firstPing === true };
     const deadline = new Deadline(timeoutMs, caller);
-    const canResend = (req.idempotent ?? isIdempotentMethod(req.method)) && !isStream(req.body);
-    let handedOver = false;
+    // A stream body is consumed by the first attempt (even one that never connected):
+    // sent again, it would be empty. Nothing else is ever read twice.
+    const streamBody = isStream(req.body);
+    const resendable = (req.idempotent ?? isIdempotentMethod(req.method)) && !streamBody;
+    const retries = req.retries ?? this.#retry.retries;
+    // Set when a stream's body (and so the deadline, which follows the caller) is handed over.
+    const handed = { over: false };
     try {
       const exchange = await this.#exchange;
-      const one = { method: req.method, path: req.path, headers: req.headers, body: req.body, signal: deadline };
       for (let attempt = 0; ; attempt++) {
+        // After undici's retry-handler: an attempt that may have reached the engine is
+        // tried again only when the call is safe to repeat.
+        const progress = { sent: false };
         try {
-          const res = await exchange.request(one);
-          if (stream) {
-            // The time-out ends with the headers; the caller's signal follows the body.
-            deadline.stopTimer();
-            res.body.once('close', () => { deadline.dispose(); });
-            handedOver = true;
-          }
-          return await read(res, exchange);
+          const res = await exchange.request({ method: req.method, path: req.path, headers: req.headers, body: req.body, signal: deadline, progress });
+          return await read(res, exchange, deadline, () => { handed.over = true; });
         } catch (err) {
           const kind = deadline.aborted ? 'aborted' : classify(err);
-          // A refused connection never carried the request, so even a create may go again;
-          // a lost one may have reached the engine, so only idempotent calls do.
-          const retryable = !this.closed && (kind === 'connect' || (kind === 'lost' && canResend));
-          if (!retryable || attempt >= this.#retry.retries) throw this.#mapError(err, target, deadline, caller, timeoutMs, attempt + 1);
+          const retryable = !this.closed && !streamBody && (kind === 'connect' || kind === 'lost') && (!progress.sent || resendable);
+          if (!retryable || attempt >= retries) {
+            throw this.#mapError(err, target, deadline, caller, limit, { attempts: attempt + 1, unsure: progress.sent && !resendable });
+          }
           const delay = backoffDelay(this.#retry, attempt);
           this.#logger.info({ method: req.method, path: req.path, endpoint: this.endpoint.url, attempt: attempt + 1, delayMs: delay, code: errCode(err) }, 'retrying engine call');
           try {
             await sleep(delay, deadline);
           } catch {
-            throw this.#mapError(err, target, deadline, caller, timeoutMs, attempt + 1);
+            throw this.#mapError(err, target, deadline, caller, limit, { attempts: attempt + 1, unsure: progress.sent && !resendable });
           }
         }
       }
     } finally {
-      if (!handedOver) deadline.dispose();
+      if (!handed.over) deadline.dispose();
     }
   }
 
-  #mapError(err: unknown, target: RequestTarget, deadline: Deadline, caller: AbortSignal | undefined, timeoutMs: number, attempts: number): Error {
+  #mapError(
+    err: unknown,
+    target: RequestTarget,
+    deadline: Deadline,
+    caller: AbortSignal | undefined,
+    limit: { ms: number; setBy: string | undefined; firstPing: boolean },
+    outcome: { attempts: number; unsure: boolean },
+  ): Error {
     if (this.closed) return new ClientClosedError(`${target.method} ${target.path}`);
-    if (deadline.timedOut) return new DockerTimeoutError(target, 'request', timeoutMs, { cause: err });
+    if (deadline.timedOut) return new DockerTimeoutError(target, limit.firstPing ? 'ping' : 'request', limit.ms, { cause: err, setBy: limit.setBy });
     if (caller?.aborted === true) return new DockerAbortedError(target, caller.reason);
     const code = errCode(err);
-    const tried = attempts > 1 ? ` (tried ${attempts} times)` : '';
+    const tried = outcome.attempts > 1 ? ` (tried ${outcome.attempts} times)` : '';
+    // Said when a call that must not run twice failed after it may have reached the engine.
+    const unsure = outcome.unsure ? ` ${target.method} ${target.path} may have reached the engine, so it was not sent again: check whether it took effect before repeating it.` : '';
     switch (classify(err)) {
       case 'tls':
         return new DockerTlsError(
@@ -181,17 +224,17 @@ export class HttpTransport {
           { endpoint: target.endpoint, ...(this.#tls?.certPath === undefined ? {} : { path: this.#tls.certPath }), cause: err },
         );
       case 'connect':
-        return new DockerNotAvailableError(`Cannot connect to the Docker engine at ${target.endpoint}${tried}: ${connectHint(code, this.endpoint, err)}`, {
+        return new DockerNotAvailableError(`Cannot connect to the Docker engine at ${target.endpoint}${tried}: ${connectHint(code, this.endpoint, err)}${unsure}`, {
           endpoint: target.endpoint,
           attempts: [{ source: 'connect', endpoint: target.endpoint, reason: code }],
           cause: err,
         });
       case 'lost':
-        return new DockerConnectionLostError(target, `${(err as Error).message}${tried}`, { cause: err });
+        return new DockerConnectionLostError(target, `${(err as Error).message}${tried}`, { cause: err, mayHaveTakenEffect: outcome.unsure });
       case 'closed':
         return new ClientClosedError(`${target.method} ${target.path}`);
       default:
-        if (code === CONNECT_TIMEOUT_CODE) return new DockerTimeoutError(target, 'connect', this.#connectTimeoutMs, { cause: err });
+        if (code === CONNECT_TIMEOUT_CODE) return new DockerTimeoutError(target, 'connect', this.#connectTimeoutMs, { cause: err, setBy: this.#connectTimeoutSetBy });
         return err instanceof Error ? err : new Error(String(err));
     }
   }

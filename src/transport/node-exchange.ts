@@ -59,12 +59,21 @@ export async function createNodeExchange(options: ExchangeOptions): Promise<Exch
           stop();
           reject(err);
         });
+        // A connected socket (new or reused) carries the request from here on: from then
+        // on, a failure may come after the engine read it. (An SshSocket connects when
+        // its ssh process has started and so may read what it is given.)
         r.once('socket', (socket: Socket) => {
-          if (!socket.connecting) return;
+          if (!socket.connecting) {
+            req.progress.sent = true;
+            return;
+          }
           const timer = setTimeout(() => {
             r.destroy(Object.assign(new Error(`connect timed out after ${options.connectTimeoutMs} ms`), { code: CONNECT_TIMEOUT_CODE }));
           }, options.connectTimeoutMs);
-          socket.once('connect', () => { clearTimeout(timer); });
+          socket.once('connect', () => {
+            clearTimeout(timer);
+            req.progress.sent = true;
+          });
           socket.once('close', () => { clearTimeout(timer); });
         });
         if (req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body)) r.end(req.body);

@@ -2,7 +2,6 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint.js';
 import { SSH_FAILED_CODE } from './exchange.js';
-
 type SshEndpoint = Extract<Endpoint, { kind: 'ssh' }>;
 
 
@@ -26,6 +25,12 @@ export function sshArgs(ep: SshEndpoint, connectTimeoutMs: number): string[] {
  * per pooled connection, as the docker CLI does). Destroying it ends the process.
  */
 export class SshSocket extends Duplex {
+  /**
+   * As on a net.Socket: true until the ssh process has started, then 'connect' is
+   * emitted. From then on ssh may read and forward what it is given, so a request
+   * written to a connected SshSocket may have reached the engine, however ssh ends.
+   */
+  connecting = true;
   readonly #child: ChildProcessWithoutNullStreams;
   #stderr = '';
   #gotData = false;
@@ -35,6 +40,10 @@ export class SshSocket extends Duplex {
     const [cmd = 'ssh', ...pre] = command;
     this.#child = spawn(cmd, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const child = this.#child;
+    child.once('spawn', () => {
+      this.connecting = false;
+      this.emit('connect');
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       this.#gotData = true;
       if (!this.push(chunk)) child.stdout.pause();

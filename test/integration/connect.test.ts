@@ -4,7 +4,7 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ClientClosedError, DockerAbortedError, DockerClient, DockerNotAvailableError, NetworkNotFoundError, isDockerError } from '../../src/index.js';
+import { apiPath, ClientClosedError, DockerAbortedError, DockerClient, DockerNotAvailableError, NetworkNotFoundError, isDockerError } from '../../src/index.js';
 import { engineSkip, loadTestEngines, rawRequest, TEST_LABEL, testEngine } from '../support/engines.js';
 
 const skip = engineSkip();
@@ -132,7 +132,7 @@ describe('discovery against real engines', { skip }, () => {
       const volume = `aicli-test-stream-${process.pid}-${name}-${httpClient}`;
       await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home, timeoutMs: 400, httpClient });
       const ac = new AbortController();
-      const events = await client.api.stream({ method: 'GET', path: '/events', query: { filters: { type: ['volume'], volume: [volume] } }, signal: ac.signal });
+      const events = await client.api.stream({ method: 'GET', path: apiPath`/events`, query: { filters: { type: ['volume'], volume: [volume] } }, signal: ac.signal });
       await new Promise((r) => setTimeout(r, 1000));
       const created = await rawRequest(engine.host, 'POST', '/volumes/create', JSON.stringify({ Name: volume, Labels: { [TEST_LABEL]: 'true' } }));
       assert.equal(created.status, 201, created.body.toString());
@@ -162,7 +162,7 @@ describe('discovery against real engines', { skip }, () => {
 
   it('an unknown path gives a typed API error with status, method and path', async () => {
     await using client = await DockerClient.connect({ host: testEngine('docker20').host, env: {}, homeDir: home });
-    await assert.rejects(client.api.json({ method: 'GET', path: '/networks/aicli-no-such-network', resource: 'network' }), (e: unknown) => {
+    await assert.rejects(client.api.json({ method: 'GET', path: apiPath`/networks/${'aicli-no-such-network'}`, resource: 'network' }), (e: unknown) => {
       assert.ok(isDockerError(e, 'NETWORK_NOT_FOUND') && e instanceof NetworkNotFoundError);
       assert.equal(e.statusCode, 404);
       assert.equal(e.method, 'GET');

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { DockerApiError, DockerClient, DockerTlsError, InvalidConfigError } from '../../src/index.js';
+import { apiPath, DockerApiError, DockerClient, DockerTlsError, InvalidConfigError } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
-import { engineSkip, testEngine } from '../support/engines.js';
+import { engineSkip, loadTestEngines, testEngine } from '../support/engines.js';
 
 const skip = engineSkip();
 const run = promisify(execFile);
@@ -120,8 +122,47 @@ describe('docker contexts made by `docker context create`', { skip }, () => {
     assert.equal(s.apiVersion, '1.45');
   });
 
+  it('the context "default" means the usual sockets, not the current context', async () => {
+    const d20 = testEngine('docker20');
+    const runtime = join(d20.host.slice('unix://'.length), '..');
+    // currentContext is aicli-d26-tls (see before); "default" must not fall through to it.
+    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'default', XDG_RUNTIME_DIR: runtime }, homeDir: home, fsRoot: home });
+    assert.equal(client.endpoint.url, d20.host);
+    assert.equal(client.apiVersion, '1.41');
+  });
+
+  it('a context made with skip-tls-verify=true and no certificates speaks TLS, unverified', async () => {
+    // A TLS endpoint that asks for no client certificate, whose certificate the client cannot
+    // verify (it is signed by the test CA): a relay to the Docker 20.10 engine's socket.
+    const tlsDir = join(loadTestEngines().stateDir, 'tls');
+    const socketPath = testEngine('docker20').host.slice('unix://'.length);
+    const links: Socket[] = [];
+    const relay = createTlsServer({ cert: await readFile(join(tlsDir, 'server-cert.pem')), key: await readFile(join(tlsDir, 'server-key.pem')) }, (c) => {
+      const u = connect(socketPath);
+      links.push(c, u);
+      c.pipe(u).pipe(c);
+      c.on('error', () => u.destroy());
+      u.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const port = (relay.address() as AddressInfo).port;
+    try {
+      const env: Record<string, string | undefined> = { ...process.env, DOCKER_CONFIG: configDir };
+      delete env['DOCKER_HOST'];
+      delete env['DOCKER_CONTEXT'];
+      await run('docker', ['context', 'create', 'aicli-skip-verify', '--docker', `host=tcp://127.0.0.1:${port},skip-tls-verify=true`], { env });
+      await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-skip-verify' }, homeDir: home });
+      assert.ok(client.endpoint.tls);
+      assert.equal(client.endpoint.url, `tcp://127.0.0.1:${port}`);
+      assert.match((await client.version()).version, /^20\.10\./);
+    } finally {
+      links.forEach((l) => l.destroy());
+      await new Promise((r) => relay.close(r));
+    }
+  });
+
   it('errors from the engine stay typed through a context', async () => {
     await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-d20' }, homeDir: home });
-    await assert.rejects(client.api.json({ method: 'GET', path: '/containers/aicli-none/json', resource: 'container' }), (err: unknown) => err instanceof DockerApiError && err.code === 'CONTAINER_NOT_FOUND');
+    await assert.rejects(client.api.json({ method: 'GET', path: apiPath`/containers/${'aicli-none'}/json`, resource: 'container' }), (err: unknown) => err instanceof DockerApiError && err.code === 'CONTAINER_NOT_FOUND');
   });
 });

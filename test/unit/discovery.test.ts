@@ -18,12 +18,12 @@ async function listen(path: string): Promise<void> {
   await new Promise<void>((resolve) => server.listen(path, resolve));
 }
 
-async function writeContext(configDir: string, name: string, host: string, tls?: { skipVerify: boolean }): Promise<void> {
+async function writeContext(configDir: string, name: string, host: string, tls?: { skipVerify: boolean; noFiles?: boolean }): Promise<void> {
   const id = createHash('sha256').update(name).digest('hex');
   const metaDir = join(configDir, 'contexts', 'meta', id);
   await mkdir(metaDir, { recursive: true });
   await writeFile(join(metaDir, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: tls?.skipVerify ?? false } } }));
-  if (tls !== undefined) {
+  if (tls !== undefined && tls.noFiles !== true) {
     const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
     await mkdir(tlsDir, { recursive: true });
     await writeFile(join(tlsDir, 'ca.pem'), 'ca');
@@ -79,10 +79,35 @@ describe('engine discovery', () => {
     await assert.rejects(discoverEngine(base({ env: { DOCKER_CONTEXT: 'nope' } })), (e: unknown) => e instanceof InvalidConfigError && e.problems[0]?.source === 'DOCKER_CONTEXT' && /context "nope" does not exist/.test(e.message));
   });
 
-  it('the context "default" falls through to the default sockets', async () => {
-    const d = await discoverEngine(base({ env: { DOCKER_CONTEXT: 'default' } }));
-    assert.ok(d.skipped.some((s) => s.source === 'DOCKER_CONTEXT'));
-    assert.ok(d.skipped.some((s) => s.source === 'default socket'));
+  it('the context "default" ends the search at the usual sockets, as the docker CLI does: no file host, no currentContext', async () => {
+    const configDir = join(dir, 'cfg-default');
+    await writeContext(configDir, 'remote', 'tcp://10.1.2.3:2376', { skipVerify: false });
+    await writeFile(join(configDir, 'config.json'), JSON.stringify({ currentContext: 'remote' }));
+    const socket = join(dir, 'root-default', 'var', 'run', 'docker.sock');
+    await listen(socket);
+    const input = { fsRoot: join(dir, 'root-default'), fileHost: { value: 'unix:///from-file.sock', source: '/f.yaml' } };
+    const viaEnv = await discoverEngine(base({ ...input, env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'default' } }));
+    assert.deepEqual(viaEnv.candidates.map((c) => c.endpoint.url), [`unix://${socket}`]);
+    const viaOption = await discoverEngine(base({ ...input, context: { value: 'default', source: '--context' }, env: { DOCKER_CONFIG: configDir } }));
+    assert.deepEqual(viaOption.candidates.map((c) => c.endpoint.url), [`unix://${socket}`]);
+    // Without "default", the same settings lead to the file's host.
+    const without = await discoverEngine(base({ ...input, env: { DOCKER_CONFIG: configDir } }));
+    assert.deepEqual(without.candidates.map((c) => c.endpoint.url), ['unix:///from-file.sock']);
+  });
+
+  it('the context "default" given as an option takes DOCKER_HOST when it is set, as the docker CLI does', async () => {
+    const d = await discoverEngine(base({ context: { value: 'default', source: '--context' }, env: { DOCKER_HOST: 'unix:///env.sock' } }));
+    assert.deepEqual(d.candidates.map((c) => [c.endpoint.url, c.explicit]), [['unix:///env.sock', true]]);
+  });
+
+  it('a context with SkipTLSVerify and no TLS files speaks TLS without verifying (docker/cli context/docker/load.go)', async () => {
+    const configDir = join(dir, 'cfg-skip');
+    await writeContext(configDir, 'insecure', 'tcp://10.1.2.3:2376', { skipVerify: true, noFiles: true });
+    const d = await discoverEngine(base({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'insecure' } }));
+    const c = d.candidates[0];
+    assert.ok(c !== undefined && c.endpoint.kind === 'tcp');
+    assert.equal(c.endpoint.tls, true);
+    assert.equal(c.tls?.verify, false);
   });
 
   it('DOCKER_TLS_VERIFY without certificates names the missing file', async () => {

@@ -43,6 +43,15 @@ describe('parseHost', () => {
       );
     });
   }
+  it('never puts any part of a password into the message, even one holding an @, whatever the scheme', () => {
+    for (const host of ['tcp://user:Zq@Xv9@h:1', 'ssh://user:Zq@Xv9@h', 'ftp://user:Zq@Xv9@h', 'user:Zq@Xv9@h:2375', 'tcp://user:Zq@Xv9@h:1/path?x=@y']) {
+      assert.throws(
+        () => parseHost(host, { source: 'DOCKER_HOST' }),
+        (e: unknown) => e instanceof InvalidConfigError && !/Zq|Xv9/.test(e.message) && e.message.includes('***@h'),
+        host,
+      );
+    }
+  });
   it('never puts credentials it refused into the message', () => {
     assert.throws(() => parseHost('tcp://user:s3cret@h:1'), (e: unknown) => e instanceof InvalidConfigError && !e.message.includes('s3cret') && e.message.includes('***@'));
     assert.throws(() => parseHost('ssh://user:s3cret@h'), (e: unknown) => e instanceof InvalidConfigError && !e.message.includes('s3cret'));

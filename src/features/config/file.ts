@@ -19,10 +19,12 @@ export interface FileChoice {
 /** `--config FILE`, else AICLI_CONFIG, else `${XDG_CONFIG_HOME:-~/.config}/aicli/docker.yaml`. */
 export function chooseConfigFile(options: {
   file?: string | undefined;
+  /** What named `file`, for messages; default `--config`. */
+  fileNamedBy?: string | undefined;
   env: Readonly<Record<string, string | undefined>>;
   homeDir?: string | undefined;
 }): FileChoice | undefined {
-  if (options.file !== undefined) return { path: options.file, required: true, via: '--config' };
+  if (options.file !== undefined) return { path: options.file, required: true, via: options.fileNamedBy ?? '--config' };
   const fromEnv = options.env.AICLI_CONFIG;
   if (fromEnv !== undefined && fromEnv !== '') return { path: fromEnv, required: true, via: 'AICLI_CONFIG' };
   const path = defaultConfigPath(options.env, options.homeDir);

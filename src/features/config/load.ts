@@ -7,9 +7,9 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { InvalidConfigError, type ConfigProblem } from '../../errors.js';
 import { chooseConfigFile, readConfigFile } from './file.js';
-import { checkerOf, deepFreeze, defaultConfig, envName, fieldOf, isConfigKey, isSecret, KEY_NAMES, type ConfigKey, type DockerConfig } from './schema.js';
+import { checkerOf, deepFreeze, defaultConfig, envName, fieldOf, isConfigKey, KEY_NAMES, quoteOf, type ConfigKey, type DockerConfig } from './schema.js';
 import { closest } from '../../suggest.js';
-import { hideValue, quoteValue, type RawValue } from './values.js';
+import type { RawValue } from './values.js';
 
 /** Where a value came from: the layer, and the file path, variable or flag within it. */
 export interface ValueSource {
@@ -28,6 +28,8 @@ export interface LoadedConfig {
 export interface LoadConfigOptions {
   /** From `--config`: must exist. */
   readonly file?: string | undefined;
+  /** What named `file`, for "does not exist" messages. Default: `--config`. */
+  readonly fileNamedBy?: string | undefined;
   /** The environment to read (AICLI_DOCKER_*, DOCKER_API_VERSION, AICLI_CONFIG, XDG_CONFIG_HOME, HOME). Default: none. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The flag layer, by file key (`{ timeout: '2s' }`), parsed like environment values. */
@@ -53,7 +55,7 @@ function unknownKey(name: string): string {
 }
 
 function checkInto(layer: Layer, problems: ConfigProblem[], key: ConfigKey, raw: RawValue, source: ValueSource): void {
-  const result = checkerOf(key)(raw, isSecret(key) ? hideValue : quoteValue);
+  const result = checkerOf(key)(raw, quoteOf(key));
   if (result.ok) layer.set(key, { value: result.value, source });
   else for (const issue of result.issues) problems.push({ source: source.name, key: `${key}${issue.path}`, message: issue.message });
 }
@@ -117,7 +119,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const problems: ConfigProblem[] = [];
   const layers: Layer[] = [];
 
-  const choice = chooseConfigFile({ file: options.file, env, homeDir: options.homeDir ?? env.HOME });
+  const choice = chooseConfigFile({ file: options.file, fileNamedBy: options.fileNamedBy, env, homeDir: options.homeDir ?? env.HOME });
   let file: string | undefined;
   if (choice !== undefined) {
     const read = await readConfigFile(choice, options.readFile ?? ((path) => fsReadFile(path, 'utf8')));

@@ -5,6 +5,10 @@
  */
 import { CPUS_EXPECTED, DURATION_EXPECTED, formatDuration, SIZE_EXPECTED } from './units.js';
 import { closest } from '../../suggest.js';
+import { MAX_TIMEOUT_MS } from '../../transport/deadline.js';
+import { API_VERSION_EXPECTED, parseApiVersion } from '../../transport/api-version.js';
+import { contextNameProblem } from '../../transport/context-store.js';
+import { maskHostCredentials, readHost } from '../../transport/endpoint.js';
 import {
   booleanCheck,
   cpusCheck,
@@ -17,7 +21,10 @@ import {
   sizeCheck,
   stringCheck,
   describe,
+  hideValue,
+  quoteValue,
   type Check,
+  type Quote,
 } from './values.js';
 
 /** `auto` negotiates with the engine; otherwise `MAJOR.MINOR`. */
@@ -77,11 +84,9 @@ type FieldOf<K extends ConfigKey> = DockerConfig[(typeof FIELDS)[K]];
 /** Docker's own floor (linuxMinMemory): smaller limits are refused by the engine. */
 export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
 /** Node timers overflow above 2^31-1 ms (about 24.8 days) and then fire at once. */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+export { MAX_TIMEOUT_MS };
 /** The engine refuses `--cpus` below 0.01. */
 export const MIN_CPUS = 0.01;
-
-const HOST_SCHEMES = ['unix', 'tcp', 'http', 'https', 'npipe', 'ssh'];
 
 /** Capabilities Docker knows (capability(7)); `ALL` means all of them. */
 export const CAPABILITIES: readonly string[] = [
@@ -148,10 +153,9 @@ const versionCheck: Check<ApiVersion> = (raw, quote) => {
   // JSON has no way to keep "1.40" apart from 1.4; accept a number only when unambiguous.
   if (typeof value === 'number' && /^\d+\.\d\d$/.test(String(value))) value = String(value);
   if (typeof value !== 'string') return bad(`expected "auto" or an API version such as "1.44" (as a string), found ${describe(value, quote)}`);
-  const v = value.trim();
-  if (v === 'auto') return ok('auto');
-  if (/^\d+\.\d+$/.test(v)) return ok(v as ApiVersion);
-  return bad(`${quote(value)} is not an API version; expected "auto" or MAJOR.MINOR such as 1.44`);
+  if (value.trim() === 'auto') return ok('auto');
+  const v = parseApiVersion(value);
+  return v === undefined ? bad(`${quote(value)} is not an API version; ${API_VERSION_EXPECTED}`) : ok(v as ApiVersion);
 };
 
 /** Metadata for one key, as documented and as `config init` writes it. */
@@ -175,6 +179,8 @@ interface KeySpec<K extends ConfigKey> {
   readonly description: string;
   readonly example: string;
   readonly secret?: boolean;
+  /** How a bad value is shown; default quoteValue, hideValue for secret keys. */
+  readonly quote?: Quote;
   readonly check: Check<FieldOf<K>>;
 }
 
@@ -188,20 +194,18 @@ const SPECS: Specs = {
       'The Docker engine to use. Unset: found the way the docker CLI finds it (DOCKER_HOST, DOCKER_CONTEXT, the current context, then the platform default such as unix:///var/run/docker.sock).',
     example: 'unix:///var/run/docker.sock',
     check: stringCheck('a Docker host URL such as unix:///var/run/docker.sock', (s) => {
-      const scheme = /^([a-z0-9+.-]+):\/\/./i.exec(s.trim())?.[1]?.toLowerCase();
-      if (scheme !== undefined && HOST_SCHEMES.includes(scheme)) return undefined;
-      const hint = s.startsWith('/') ? `; did you mean "unix://${s}"?` : '';
-      return `is not a Docker host; expected unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://USER@HOST (also http://, https://, npipe://)${hint}`;
+      // The reading discovery uses, so a host the file accepts is one that connect() accepts.
+      const reading = readHost(s);
+      return reading.ok ? undefined : reading.problem;
     }),
+    quote: (value) => quoteValue(typeof value === 'string' ? maskHostCredentials(value) : value),
   },
   context: {
     type: 'string',
     default: undefined,
     description: 'A docker context name (see `docker context ls`) to take the engine from. Unset: DOCKER_CONTEXT or the current context.',
     example: 'default',
-    check: stringCheck('a docker context name', (s) =>
-      /^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/.test(s) ? undefined : 'is not a docker context name; expected letters, digits and _ . + - such as "default"',
-    ),
+    check: stringCheck('a docker context name', contextNameProblem),
   },
   version: {
     type: '"auto" or MAJOR.MINOR',
@@ -370,6 +374,11 @@ export function checkerOf(key: ConfigKey): Check<unknown> {
 
 export function isSecret(key: ConfigKey): boolean {
   return SPECS[key].secret ?? false;
+}
+
+/** How a value of this key is shown in a message: hidden for secrets, credentials masked for hosts. */
+export function quoteOf(key: ConfigKey): Quote {
+  return SPECS[key].quote ?? (isSecret(key) ? hideValue : quoteValue);
 }
 
 export function deepFreeze<T>(value: T): T {
