@@ -100,7 +100,7 @@ export class DockerConnectionLostError extends DockerError {
     super(
       `Connection to the Docker engine was lost during ${where(target)}: ${detail}. ` +
         (unsure
-          ? `The request may have reached the engine, so it was not sent again: check whether it took effect before repeating it; the engine may have restarted or crashed (see its logs).`
+          ? `${target.method} ${target.path} may have reached the engine, so it was not sent again: check whether it took effect before repeating it. The engine (or the connection to it) may have failed; see its logs.`
           : 'The engine may have restarted or crashed; check its logs and retry.'),
       options,
     );

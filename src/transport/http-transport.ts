@@ -212,9 +212,13 @@ export class HttpTransport {
     if (caller?.aborted === true) return new DockerAbortedError(target, caller.reason);
     const code = errCode(err);
     const tried = outcome.attempts > 1 ? ` (tried ${outcome.attempts} times)` : '';
-    // Said when a call that must not run twice failed after it may have reached the engine.
-    const unsure = outcome.unsure ? ` ${target.method} ${target.path} may have reached the engine, so it was not sent again: check whether it took effect before repeating it.` : '';
-    switch (classify(err)) {
+    const kind = classify(err);
+    // A call that must not run twice, failed after it may have reached the engine (an ssh
+    // that ended after reading it): whatever the code says, the connection was made.
+    if (outcome.unsure && (kind === 'connect' || kind === 'lost')) {
+      return new DockerConnectionLostError(target, `${(err as Error).message}${tried}`, { cause: err, mayHaveTakenEffect: true });
+    }
+    switch (kind) {
       case 'tls':
         return new DockerTlsError(
           `TLS handshake with the Docker engine at ${target.endpoint} failed: ${(err as Error).message}. ` +
@@ -224,13 +228,13 @@ export class HttpTransport {
           { endpoint: target.endpoint, ...(this.#tls?.certPath === undefined ? {} : { path: this.#tls.certPath }), cause: err },
         );
       case 'connect':
-        return new DockerNotAvailableError(`Cannot connect to the Docker engine at ${target.endpoint}${tried}: ${connectHint(code, this.endpoint, err)}${unsure}`, {
+        return new DockerNotAvailableError(`Cannot connect to the Docker engine at ${target.endpoint}${tried}: ${connectHint(code, this.endpoint, err)}`, {
           endpoint: target.endpoint,
           attempts: [{ source: 'connect', endpoint: target.endpoint, reason: code }],
           cause: err,
         });
       case 'lost':
-        return new DockerConnectionLostError(target, `${(err as Error).message}${tried}`, { cause: err, mayHaveTakenEffect: outcome.unsure });
+        return new DockerConnectionLostError(target, `${(err as Error).message}${tried}`, { cause: err });
       case 'closed':
         return new ClientClosedError(`${target.method} ${target.path}`);
       default:
