@@ -345,7 +345,7 @@ function unpinHint(pin: ApiVersionPin, minimum: string | undefined): string {
     case 'flag':
       return `Drop ${pin.source} to let aicli-docker agree on a version with the engine, or give ${newer}.`;
     default:
-      return `Leave out the ${pin.source} (or pass "auto") to let aicli-docker agree on a version with the engine, or pin ${newer}.`;
+      return `Leave out ${pin.source} (or make it "auto") to let aicli-docker agree on a version with the engine, or pin ${newer}.`;
   }
 }
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { apiPath, ClientClosedError, DockerAbortedError, DockerClient, DockerNotAvailableError, NetworkNotFoundError, isDockerError } from '../../src/index.js';
+import { apiPath, ApiVersionTooOldError, ClientClosedError, DockerAbortedError, DockerApiError, DockerClient, DockerNotAvailableError, loadConfig, NetworkNotFoundError, isDockerError } from '../../src/index.js';
 import { engineSkip, loadTestEngines, rawRequest, TEST_LABEL, testEngine } from '../support/engines.js';
 
 const skip = engineSkip();
@@ -70,6 +70,17 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       await client.close();
       await client.close();
       await assert.rejects(client.ping(), ClientClosedError);
+    });
+
+    it('a redirect from the engine is an error, not an empty success', async () => {
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      // The engine cleans `//` out of the path and answers 301 to where it would have gone.
+      await assert.rejects(client.api.json({ method: 'GET', path: apiPath`/containers//json` }), (e: unknown) => {
+        assert.ok(e instanceof DockerApiError, String(e));
+        assert.equal(e.statusCode, 301);
+        assert.match(e.message, new RegExp(`redirected the call to /v${client.apiVersion.replace('.', '\\.')}/containers/json`));
+        return true;
+      });
     });
 
     it("a caller's AbortSignal that already fired stops the call before it is sent", async () => {
@@ -158,6 +169,38 @@ describe('discovery against real engines', { skip }, () => {
     await using client = await DockerClient.connect({ host: testEngine('docker26').host, apiVersion: '1.44', env: {}, homeDir: home });
     assert.equal(client.apiVersion, '1.44');
     assert.equal((await client.version()).apiVersion, '1.45');
+  });
+
+  describe('a pinned API version below what the engine accepts (Docker 28 started as Docker 29: 1.44 and newer)', () => {
+    const refused = (pinnedBy: RegExp, change: RegExp) => (e: unknown): boolean => {
+      assert.ok(e instanceof ApiVersionTooOldError && isDockerError(e, 'API_VERSION_TOO_OLD'), String(e));
+      assert.equal(e.minimumVersion, '1.44');
+      assert.match(e.pinnedBy, pinnedBy);
+      assert.match(e.message, change);
+      assert.doesNotMatch(e.message, /upgrade your client/);
+      return true;
+    };
+
+    it('set by DOCKER_API_VERSION: says to unset it, or to set 1.44 or newer', async () => {
+      await using client = await DockerClient.connect({ host: testEngine('docker28').host, env: { DOCKER_API_VERSION: '1.41' }, homeDir: home });
+      await assert.rejects(client.info(), refused(/^DOCKER_API_VERSION$/, /refuses API 1\.41, which DOCKER_API_VERSION pins: it accepts 1\.44 or newer .*Unset DOCKER_API_VERSION .* or set it to 1\.44 or newer\.$/));
+    });
+
+    it('set by AICLI_DOCKER_VERSION or by `version` in a file: names which, and what to write', async () => {
+      const file = join(home, 'pinned.yaml');
+      await writeFile(file, 'version: "1.43"\n');
+      const fromFile = await loadConfig({ file });
+      await using a = await DockerClient.connect({ host: testEngine('docker28').host, config: fromFile, env: {}, homeDir: home });
+      await assert.rejects(a.version(), refused(new RegExp(`^${file}$`), new RegExp(`Set \`version: auto\` in ${file} .* or pin 1\\.44 or newer there\\.$`)));
+      const fromEnv = await loadConfig({ env: { AICLI_DOCKER_VERSION: '1.41', DOCKER_API_VERSION: '1.51' } });
+      await using b = await DockerClient.connect({ host: testEngine('docker28').host, config: fromEnv, env: {}, homeDir: home });
+      await assert.rejects(b.info(), refused(/^AICLI_DOCKER_VERSION$/, /Unset AICLI_DOCKER_VERSION /));
+    });
+
+    it('set by the apiVersion option: names the option', async () => {
+      await using client = await DockerClient.connect({ host: testEngine('docker28').host, apiVersion: '1.43', env: {}, homeDir: home });
+      await assert.rejects(client.info(), refused(/apiVersion option/, /Leave out the apiVersion option/));
+    });
   });
 
   it('an unknown path gives a typed API error with status, method and path', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UnsupportedApiVersionError, InvalidConfigError } from '../../src/errors.js';
+import { UnsupportedApiVersionError, InvalidArgumentError, InvalidConfigError } from '../../src/errors.js';
 import { apiPath, withQuery } from '../../src/engine/path.js';
 import { checkPinnedVersion, compareApiVersions, MAX_API_VERSION, negotiateApiVersion } from '../../src/transport/api-version.js';
 import { backoffDelay, sleep } from '../../src/transport/retry.js';
@@ -29,9 +29,17 @@ describe('paths', () => {
   it('encodes every interpolated segment', () => {
     assert.equal(apiPath`/networks/${'a/b?c#d'}`, '/networks/a%2Fb%3Fc%23d');
     assert.equal(apiPath`/containers/${'../../info'}/json`, '/containers/..%2F..%2Finfo/json');
+    assert.equal(apiPath`/networks/create`, '/networks/create');
+  });
+  it('refuses a segment that would move the path: "", "." and ".."', () => {
+    for (const id of ['', '.', '..']) {
+      assert.throws(() => apiPath`/containers/${id}/json`, (e: unknown) => e instanceof InvalidArgumentError && e.message.includes(JSON.stringify(id)) && e.message.includes('/containers/${…}/json'), id);
+    }
+    assert.equal(apiPath`/containers/${'...'}/json`, '/containers/.../json');
   });
   it('JSON-encodes filters and leaves out undefined', () => {
-    assert.equal(withQuery('/networks', { filters: { name: ['aicli'] }, all: true, x: undefined }), '/networks?filters=%7B%22name%22%3A%5B%22aicli%22%5D%7D&all=true');
+    assert.equal(withQuery(apiPath`/networks`, { filters: { name: ['aicli'] }, all: true, x: undefined }), '/networks?filters=%7B%22name%22%3A%5B%22aicli%22%5D%7D&all=true');
+    assert.equal(withQuery(withQuery(apiPath`/networks`, { a: 1 }), { b: 2 }), '/networks?a=1&b=2');
   });
 });
 
