@@ -9,7 +9,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-npm run --silent build
+# Build only when something the build reads is newer than its last output (the CLI
+# bundle's entry, written last). find lists folders too: a deleted file counts.
+built=dist/cli-bundle/run.js
+if [ ! -f "$built" ] || [ -n "$(find src scripts/bundle-cli.js tsconfig.json tsconfig.build.json package.json package-lock.json -newer "$built" -print -quit)" ]; then
+  npm run --silent build
+fi
 
 cli() { node bin/aicli-docker.js "$@"; }
 

@@ -10,7 +10,7 @@ import { InvalidConfigError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { UsageError, type CommandContext, type GlobalFlags } from '../../src/cli/command.js';
 import { configCommand } from '../../src/cli/commands/config.js';
-import { defaultConfig, loadConfig } from '../../src/features/config/index.js';
+import { CONFIG_KEYS, defaultConfig, loadConfig } from '../../src/features/config/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
@@ -57,6 +57,24 @@ describe('config init', () => {
     const v = context(['validate', path]);
     assert.equal(await configCommand.run(v.ctx), 0);
     assert.equal(v.out(), `OK: ${path}\n`);
+  });
+
+  it("explains each default and why, in aicli-docker's own terms", async () => {
+    const { ctx } = context(['init', 'explained.yaml']);
+    assert.equal(await configCommand.run(ctx), 0);
+    const text = await readFile(join(dir, 'explained.yaml'), 'utf8');
+    assert.doesNotMatch(text, /\bseed\b/i);
+    assert.match(text, /^# The engine API version to speak\. "auto" \(the default\) asks the engine/m);
+    assert.match(text, /Docker[\s#]+29[\s#]+refuses[\s#]+all[\s#]+below[\s#]+1\.44/);
+    assert.match(text, /^version: "auto"$/m);
+  });
+
+  it('docs/configuration.md says what the CLI says about every key, and never speaks of a seed', async () => {
+    const doc = await readFile(join(ROOT, 'docs', 'configuration.md'), 'utf8');
+    for (const info of CONFIG_KEYS) assert.ok(doc.includes(`\n${info.description}\n`), `docs/configuration.md lacks the description of ${info.key}`);
+    for (const file of ['README.md', 'ARCHITECTURE.md', 'docs/configuration.md']) {
+      assert.doesNotMatch(await readFile(join(ROOT, file), 'utf8'), /\bseed\b/i, file);
+    }
   });
 
   it('refuses to overwrite without --force, and changes nothing', async () => {
@@ -165,7 +183,7 @@ describe('the real CLI', { timeout: 60_000 }, () => {
   it('a bad environment variable exits 2 for any config command', async () => {
     const r = await cli(['config', 'show'], { AICLI_DOCKER_TIMEOUT: 'soon' });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /AICLI_DOCKER_TIMEOUT: timeout: "soon" is not a duration/);
+    assert.match(r.stderr, /\n {2}- AICLI_DOCKER_TIMEOUT: "soon" is not a duration; expected a duration such as 500ms/);
   });
   it('a good file validates with exit 0', async () => {
     const path = join(dir, 'good.yaml');

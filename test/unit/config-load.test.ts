@@ -336,7 +336,7 @@ describe('precedence: flags > environment > file > defaults', () => {
 });
 
 describe('the result', () => {
-  it('defaults are the seed values plus the hardening keys', () => {
+  it('the defaults: negotiated API, 30 s time-out, and a locked-down, bounded workspace', () => {
     const formatted = formatConfig(defaultConfig());
     assert.deepEqual(formatted, {
       host: null,

@@ -100,3 +100,12 @@ describe('connect() input checks, before any engine is contacted', () => {
     await assert.rejects(DockerClient.connect({ host: 'unix:///x.sock', context: 'x', env: {} }), InvalidConfigError);
   });
 });
+
+describe('dependencies', () => {
+  it('undici, whose internal files the transport loads, is pinned to the one version installed', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    const installed = JSON.parse(await readFile(new URL('../../node_modules/undici/package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(pkg.dependencies['undici'], installed.version);
+  });
+});

@@ -63,6 +63,8 @@ export function renderConfigTemplate(): string {
     '# Durations: 500ms, 30s, 2m, 1m30s (a bare integer is milliseconds).',
     '# Sizes: 512m, 1g, 1.5GiB, 512MB - all binary multiples, as Docker reads them (a bare integer is bytes).',
     '# Every key is optional; a key left out (or commented out) keeps its default.',
+    '# The values below are the defaults, each with why it is so: a workspace is locked down',
+    '# and bounded unless you say otherwise.',
     '# Reference: docs/configuration.md',
     '',
   ];

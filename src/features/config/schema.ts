@@ -211,14 +211,15 @@ const SPECS: Specs = {
     type: '"auto" or MAJOR.MINOR',
     default: 'auto',
     description:
-      'The engine API version to speak. "auto" asks the engine and uses the newest version both sides support. The seed fixed 1.41, but Docker 29 refuses API versions below 1.44, so negotiation is the default; pin a version only to test against an old API.',
+      'The engine API version to speak. "auto" (the default) asks the engine and speaks the newest version both sides support, so one configuration works with every engine from Docker 20.10 (API 1.41) to the newest, which refuse versions they no longer support (Docker 29 refuses all below 1.44). Pin a version (DOCKER_API_VERSION pins it too) only to test against an older API; an engine that refuses a pinned version is reported with what pinned it.',
     example: '"1.44"',
     check: versionCheck,
   },
   timeout: {
     type: 'duration',
     default: 30_000,
-    description: 'How long one request to the engine may take before it fails.',
+    description:
+      'How long one request to the engine may take before it fails: 30s by default, long enough for a busy engine, short enough that a hung one is reported. A time-out you set also bounds connecting and the first ping (otherwise 5s each, so a dead engine is named at once).',
     example: '30s',
     check: durationCheck(DURATION_EXPECTED, (n) =>
       n <= 0 ? `must be positive; ${DURATION_EXPECTED}` : n > MAX_TIMEOUT_MS ? `is too long; at most ${formatDuration(MAX_TIMEOUT_MS)} (2147483647 ms)` : undefined,
@@ -227,7 +228,7 @@ const SPECS: Specs = {
   default_image: {
     type: 'string',
     default: 'alpine:latest',
-    description: 'The image a workspace starts from when none is given.',
+    description: 'The image a workspace starts from when none is given: alpine:latest by default, small and quick to pull.',
     example: 'alpine:3.20',
     check: stringCheck('an image reference such as alpine:latest', (s) =>
       s !== '' && !/\s/.test(s) ? undefined : 'is not an image reference; expected NAME[:TAG][@DIGEST] such as alpine:latest',
@@ -236,7 +237,7 @@ const SPECS: Specs = {
   default_shell: {
     type: 'list of strings',
     default: ['/bin/sh'],
-    description: 'The command (and arguments) run for an interactive shell in a workspace.',
+    description: 'The command (and arguments) run for an interactive shell in a workspace: /bin/sh by default, which every image has.',
     example: '["/bin/bash", "-l"]',
     check: listCheck('a list of strings such as ["/bin/sh"]', (s) => (s === '' ? { problem: 'is empty; expected a program or an argument' } : { value: s }), {
       nonEmpty: true,
@@ -265,14 +266,14 @@ const SPECS: Specs = {
   cpu_limit: {
     type: 'CPUs (decimal)',
     default: 1,
-    description: 'CPUs a workspace may use, as `docker run --cpus` (0.5 = half a CPU).',
+    description: 'CPUs a workspace may use, as `docker run --cpus` (0.5 = half a CPU): 1 by default, so one busy agent cannot starve the machine.',
     example: '2.5',
     check: cpusCheck(CPUS_EXPECTED, (n) => (n < MIN_CPUS ? `is below ${MIN_CPUS}, the smallest CPU limit the engine accepts` : undefined)),
   },
   memory_limit: {
     type: 'size',
     default: 512 * 1024 * 1024,
-    description: 'Memory a workspace may use, as `docker run --memory`. At least 6 MiB (the engine refuses less); there is no "unlimited".',
+    description: 'Memory a workspace may use, as `docker run --memory`: 512 MiB by default, enough for an agent and its tools, while a leak cannot take the host\'s memory. At least 6 MiB (the engine refuses less); there is no "unlimited".',
     example: '1g',
     check: sizeCheck(SIZE_EXPECTED, (n) => (n < MIN_MEMORY_BYTES ? `is below 6 MiB (${MIN_MEMORY_BYTES} bytes), the smallest memory limit the engine accepts` : undefined)),
   },
@@ -295,21 +296,21 @@ const SPECS: Specs = {
   read_only: {
     type: 'boolean',
     default: true,
-    description: 'Mount the container root filesystem read-only; writable places come from `tmpfs` and the workspace mount.',
+    description: 'Mount the container root filesystem read-only (the default: an agent cannot change the image it runs in); writable places come from `tmpfs` and the workspace mount.',
     example: 'true',
     check: booleanCheck,
   },
   security_opts: {
     type: 'list of strings',
     default: ['no-new-privileges:true'],
-    description: 'Security options, as `docker run --security-opt` (no-new-privileges, seccomp=..., apparmor=..., label=...).',
+    description: 'Security options, as `docker run --security-opt` (no-new-privileges, seccomp=..., apparmor=..., label=...). The default, no-new-privileges:true, keeps any process in a workspace from gaining privileges through setuid programs.',
     example: '["no-new-privileges:true", "seccomp=unconfined"]',
     check: listCheck('a list of security options such as ["no-new-privileges:true"]', securityOpt),
   },
   cap_drop: {
     type: 'list of capabilities',
     default: ['ALL'],
-    description: 'Linux capabilities to drop, as `docker run --cap-drop`. Names with or without CAP_, any case.',
+    description: 'Linux capabilities to drop, as `docker run --cap-drop`: ALL by default, since an agent needs none; add back only what a tool needs with cap_add. Names with or without CAP_, any case.',
     example: '["ALL"]',
     check: listCheck('a list of capabilities such as ["ALL"]', capability),
   },
@@ -323,7 +324,7 @@ const SPECS: Specs = {
   tmpfs: {
     type: 'mapping of path to options',
     default: { '/tmp': 'rw,noexec,nosuid,size=64m' },
-    description: 'tmpfs mounts (absolute path → mount options), as `docker run --tmpfs PATH:OPTIONS`: writable scratch space on a read-only root. Setting it replaces the default mapping.',
+    description: 'tmpfs mounts (absolute path → mount options), as `docker run --tmpfs PATH:OPTIONS`: writable scratch space on a read-only root. The default gives tools a 64 MiB /tmp where nothing can be run (noexec, nosuid). Setting it replaces the default mapping.',
     example: '{"/tmp": "rw,noexec,nosuid,size=64m", "/run": "rw,size=8m"}',
     check: mapCheck('a mapping of absolute paths to mount options, e.g. {"/tmp": "rw,size=64m"}', tmpfsEntry),
   },
@@ -393,7 +394,7 @@ const DEFAULTS: DockerConfig = deepFreeze(
   Object.fromEntries(KEY_NAMES.map((key) => [FIELDS[key], structuredClone(SPECS[key].default)])) as unknown as DockerConfig,
 );
 
-/** The built-in defaults (the seed's, plus the hardening keys), frozen. */
+/** The built-in defaults, frozen: secure and resource-limited (each key's description says why). */
 export function defaultConfig(): DockerConfig {
   return DEFAULTS;
 }
