@@ -363,8 +363,9 @@ export class ApiVersionTooOldError extends DockerApiError {
   constructor(target: RequestTarget, statusCode: number, daemonMessage: string, pin: ApiVersionPin, minimumVersion: string | undefined) {
     super(target, statusCode, daemonMessage);
     const floor = minimumVersion === undefined ? 'a newer one' : `${minimumVersion} or newer`;
+    const pinnedBy = pin.layer === 'file' ? `\`version\` in ${pin.source}` : pin.source;
     this.message =
-      `The Docker engine at ${target.endpoint} refuses API ${pin.version}, which ${pin.source} pins: it accepts ${floor} ` +
+      `The Docker engine at ${target.endpoint} refuses API ${pin.version}, which ${pinnedBy} pins: it accepts ${floor} ` +
       `(${target.method} ${target.path} failed with HTTP ${statusCode}). ${unpinHint(pin, minimumVersion)}`;
     this.pinnedVersion = pin.version;
     this.pinnedBy = pin.source;

@@ -6,7 +6,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'host', type: 'string', valueName: 'URL', description: 'Engine address: unix:///PATH, tcp://HOST:PORT, https://HOST:PORT or ssh://[USER@]HOST[:PORT]; beats DOCKER_HOST' },
   { name: 'context', type: 'string', valueName: 'NAME', description: 'Docker context to use; beats DOCKER_CONTEXT' },
   { name: 'config', type: 'string', valueName: 'FILE', description: 'Configuration file (YAML or JSON)' },
-  { name: 'timeout', type: 'string', valueName: 'DURATION', description: 'Per-request time-out, e.g. 2s, 500ms (default 30s)' },
+  { name: 'timeout', type: 'string', valueName: 'DURATION', description: 'Time-out of each engine call, connecting and the first ping too, e.g. 2s, 500ms (default 30s; 5s to connect and for the first ping)' },
   { name: 'log-level', type: 'string', valueName: 'LEVEL', description: 'debug, info, warn, error or silent (default warn)' },
   { name: 'json', type: 'boolean', description: 'Machine-readable output' },
   { name: 'help', type: 'boolean', description: 'Show help' },

@@ -33,7 +33,9 @@ export type QueryValue = string | number | boolean | undefined | Readonly<Record
  * Appends a query string; objects (Docker's `filters`) are JSON-encoded; undefined is
  * left out. An ApiPath stays an ApiPath.
  */
-export function withQuery<P extends string>(path: P, query: Readonly<Record<string, QueryValue>> | undefined): P {
+export function withQuery(path: ApiPath, query: Readonly<Record<string, QueryValue>> | undefined): ApiPath;
+export function withQuery(path: string, query: Readonly<Record<string, QueryValue>> | undefined): string;
+export function withQuery(path: string, query: Readonly<Record<string, QueryValue>> | undefined): string {
   if (query === undefined) return path;
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -41,5 +43,5 @@ export function withQuery<P extends string>(path: P, query: Readonly<Record<stri
     params.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   const qs = params.toString();
-  return (qs === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${qs}`) as P;
+  return qs === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${qs}`;
 }
