@@ -43,7 +43,8 @@ export function isFailure(statusCode: number): boolean {
 }
 
 /** Maps a failure status (see isFailure) to a typed error. */
-export function toApiError(target: RequestTarget, statusCode: number, body: Buffer, context: ErrorContext = {}): DockerApiError {
+export function toApiError(target: RequestTarget, statusCode: number, body: Buffer, contextOrResource: ErrorContext | ResourceKind = {}): DockerApiError {
+  const context: ErrorContext = typeof contextOrResource === 'string' ? { resource: contextOrResource } : contextOrResource;
   const message = daemonMessage(body);
   if (statusCode < 400) {
     // The Engine API never redirects a well-formed path; a redirect is not a success.
