@@ -177,9 +177,9 @@ export function policyFindings(body: ContainerCreateBody, context: Pick<PolicyCo
     const given = context.givenPaths?.get(m.source);
     const shown = given !== undefined && given !== m.source ? `${given} (which resolves to ${m.source})` : m.source;
     const socket = engineSocketPath(m.source, context.engineSocket);
+    // Both rules may apply (`/` holds the socket too): lifting one leaves the other.
     if (socket !== undefined) {
       found.push({ rule: 'engine-socket', field: m.field, what: `the mount of ${shown} at ${m.target}: ${socket}, and whoever can talk to the engine controls the host (CIS 5.32)` });
-      continue;
     }
     const sensitive = sensitiveHostPath(m.source);
     if (sensitive !== undefined) found.push({ rule: 'host-path', field: m.field, what: `the mount of ${shown} at ${m.target}: ${sensitive} (CIS 5.6)` });
