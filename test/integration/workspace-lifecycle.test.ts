@@ -136,7 +136,7 @@ for (const engine of skip === false ? workspaceEngines(loadTestEngines().engines
           };
         },
       });
-      const racingWs = new Workspaces({ ...client, api: racing, config, endpoint: client.endpoint }, { backend: new ContainerBackend(racing, config) });
+      const racingWs = new Workspaces({ api: racing, config, endpoint: client.endpoint }, { backend: new ContainerBackend(racing, config) });
       const listed = await racingWs.list();
       assert.ok(removed);
       assert.ok(!listed.some((w) => w.name === b));

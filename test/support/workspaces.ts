@@ -108,5 +108,5 @@ export async function waitFor<T>(what: string, ms: number, check: () => Promise<
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
