@@ -9,7 +9,7 @@ export {
   WORKSPACE_DIR,
   RESTART_POLICY,
   KEEP_ALIVE,
-  HEALTH_COMMAND,
+  HEALTH_TEST,
   type WorkspaceSpecOptions,
   type WorkspaceSpecPatch,
   type WorkspaceMount,

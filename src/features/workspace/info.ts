@@ -57,7 +57,8 @@ export function toWorkspaceInfo(raw: Json, backend = 'container'): WorkspaceInfo
   for (const u of arr(host, 'Ulimits')) {
     const o = obj(u);
     const name = str(o, 'Name');
-    if (name !== undefined) ulimits[name] = { soft: num(o, 'Soft') ?? 0, hard: num(o, 'Hard') ?? 0 };
+    // Podman's service reports `RLIMIT_NOFILE` where Docker says `nofile`.
+    if (name !== undefined) ulimits[name.replace(/^RLIMIT_/i, '').toLowerCase()] = { soft: num(o, 'Soft') ?? 0, hard: num(o, 'Hard') ?? 0 };
   }
   const restart = obj(host['RestartPolicy']);
   const restartName = str(restart, 'Name') ?? 'no';

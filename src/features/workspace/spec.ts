@@ -29,8 +29,13 @@ export const RESTART_POLICY = Object.freeze({ Name: 'on-failure', MaximumRetryCo
  */
 export const KEEP_ALIVE = "trap 'exit 0' TERM INT HUP; sleep 2147483647 & wait";
 
-/** The health check (CIS 5.27): the shell runs and the project is mounted. */
-export const HEALTH_COMMAND = `test -d ${WORKSPACE_DIR}`;
+/**
+ * The health check (CIS 5.27): the workspace can start a process and sees its project.
+ * An exec form without a shell and without spaces in any argument: images without the
+ * configured shell still pass, and Podman's service (which splits arguments at spaces)
+ * runs it as written.
+ */
+export const HEALTH_TEST: readonly string[] = Object.freeze(['CMD', 'test', '-d', WORKSPACE_DIR]);
 const HEALTH_TIMEOUT_MS = 5_000;
 const HEALTH_RETRIES = 3;
 const NS_PER_MS = 1_000_000;
@@ -175,7 +180,7 @@ export function buildWorkspaceSpec(config: DockerConfig, options: WorkspaceSpecO
     Hostname: id,
     WorkingDir: WORKSPACE_DIR,
     Healthcheck: {
-      Test: ['CMD', ...shell, '-c', HEALTH_COMMAND],
+      Test: [...HEALTH_TEST],
       Interval: config.healthcheckIntervalMs * NS_PER_MS,
       Timeout: HEALTH_TIMEOUT_MS * NS_PER_MS,
       Retries: HEALTH_RETRIES,
