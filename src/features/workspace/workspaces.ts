@@ -18,7 +18,7 @@ import { localEngineSocket, resolveBindSources, resolveMounts, resolveProject } 
 import { generateContainerName, sanitizeName } from './names.js';
 import { policyViolations, type SettingOrigin } from './policy.js';
 import { POLICY_RULE_NAMES, type PolicyRule } from './policy-rules.js';
-import { applySpecPatch, buildWorkspaceSpec, checkExtraLabels, patchedFields, type WorkspaceMount, type WorkspaceSpecPatch } from './spec.js';
+import { applySpecPatch, buildWorkspaceSpec, checkExtraLabels, patchedFields, WORKSPACE_DIR, type WorkspaceMount, type WorkspaceSpecPatch } from './spec.js';
 import { ulimitRefusal } from './ulimits.js';
 
 /** What a Workspaces facade needs of a client (DockerClient has it all). */
@@ -160,6 +160,7 @@ export class Workspaces {
       { id: plan.id, name: plan.name, containerName: plan.containerName, body: plan.body, config: this.#client.config, labels: options.labels ?? {} },
       call,
     );
+    if (!result.created) this.#warnIfDifferent(plan, result.info);
     if (options.start !== true) return result;
     try {
       await this.backend.start(plan.name, call);
@@ -172,6 +173,17 @@ export class Workspaces {
       throw refusal;
     }
     return { info: await this.backend.inspect(plan.name, call), created: result.created };
+  }
+
+  /** A create that found the workspace returns it as it is; say so when it was asked for otherwise. */
+  #warnIfDifferent(plan: WorkspacePlan, existing: WorkspaceInfo): void {
+    const asked = plan.body.HostConfig.Mounts?.find((m) => m.Target === WORKSPACE_DIR && m.Type === 'bind')?.Source;
+    const differs: string[] = [];
+    if (existing.image !== plan.body.Image) differs.push(`image ${existing.image} (asked: ${plan.body.Image})`);
+    if (existing.project !== asked) differs.push(`project ${existing.project ?? '(none)'} (asked: ${asked ?? '(none)'})`);
+    if (differs.length > 0) {
+      this.#logger.warn({ workspace: plan.name, container: existing.id }, `workspace exists with ${differs.join(', ')}; it is returned as it is: remove it first to create it anew`);
+    }
   }
 
   async start(name: string, options: CallOptions = {}): Promise<void> {
