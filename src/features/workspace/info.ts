@@ -22,7 +22,9 @@ function labelsOf(config: Json): Record<string, string> {
   return out;
 }
 
+/** Only a running container has a health: Docker marks a stopped one `unhealthy`, which says nothing. */
 function health(state: Json): WorkspaceHealth {
+  if (state['Running'] !== true) return 'none';
   const status = str(obj(state['Health']), 'Status');
   return status === 'starting' || status === 'healthy' || status === 'unhealthy' ? status : 'none';
 }
