@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { InvalidConfigError, loadConfig, renderConfigTemplate, defaultConfig } from '../../src/index.js';
+import { DockerApiError, InvalidConfigError, loadConfig, renderConfigTemplate, defaultConfig } from '../../src/index.js';
+import { ulimitRefusal } from '../../src/features/workspace/ulimits.js';
 
 describe('workspace configuration keys', () => {
   let dir: string;
@@ -52,5 +53,26 @@ describe('workspace configuration keys', () => {
     assert.match(text, /^ulimit_nofile: "1024:4096"$/m);
     assert.match(text, /^healthcheck_interval: "30s"$/m);
     assert.deepEqual((await fromFile(text)).config, defaultConfig());
+  });
+});
+
+describe('an engine that refuses the ulimits', () => {
+  const target = { method: 'POST', path: '/containers/x/start', endpoint: 'unix:///e.sock' };
+  // The engines' own words, as Docker 26 and Podman 4.3 answered on this machine.
+  const docker = 'failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error setting rlimits for ready process: error setting rlimit type 7: operation not permitted: unknown';
+  const podman = 'runc: runc create failed: unable to start container process: error during container init: error setting rlimits for ready process: error setting rlimit type 6: operation not permitted: OCI permission denied';
+
+  it('names the limit, its value, the key and where the key was set', () => {
+    const nofile = ulimitRefusal(new DockerApiError(target, 500, docker), defaultConfig(), { ulimit_nofile: { layer: 'env', name: 'AICLI_DOCKER_ULIMIT_NOFILE' } });
+    assert.ok(nofile instanceof InvalidConfigError);
+    assert.deepEqual(nofile.problems.map((p) => [p.source, p.key]), [['AICLI_DOCKER_ULIMIT_NOFILE', 'ulimit_nofile']]);
+    assert.match(nofile.problems[0]?.message ?? '', /nofile=1024:4096.*ulimit -Hn.*Lower ulimit_nofile/);
+    const nproc = ulimitRefusal(new DockerApiError(target, 500, podman), defaultConfig(), undefined);
+    assert.deepEqual(nproc?.problems.map((p) => p.key), ['ulimit_nproc']);
+  });
+
+  it('leaves other errors alone', () => {
+    assert.equal(ulimitRefusal(new DockerApiError(target, 500, 'no space left on device'), defaultConfig(), undefined), undefined);
+    assert.equal(ulimitRefusal(new Error('rlimit'), defaultConfig(), undefined), undefined);
   });
 });
