@@ -6,15 +6,20 @@ import { round } from './stats.js';
 import { startup, type StartupResult } from './startup.js';
 import { bare, ours } from './targets.js';
 import { throughput, type ThroughputResult } from './throughput.js';
+import { workspaceBench, type WorkspaceBenchResult } from './workspace.js';
 
 const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax: 2.5 };
+// Workspaces (issue 9): create+start+remove through the library, against bare API calls and
+// against the docker CLI doing the same. Our own CLI is shown too: two node start-ups cost
+// more than three Go ones, whatever the library does.
+const WORKSPACE_GOALS = { libraryRatioMax: 1.15, dockerCliRatioMax: 1 };
 
 const [host, flag, onlyArg] = process.argv.slice(2);
 if (host === undefined || host.startsWith('-') || (flag !== undefined && (flag !== '--only' || onlyArg === undefined))) {
-  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup]\n');
+  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace]\n');
   process.exit(2);
 }
-const parts = new Set((onlyArg ?? 'latency,throughput,startup').split(','));
+const parts = new Set((onlyArg ?? 'latency,throughput,startup,workspace').split(','));
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -26,6 +31,7 @@ const goals: Record<string, { ratio: number; goal: string; pass: boolean }> = {}
 let lat: LatencyResult | undefined;
 let thr: ThroughputResult | undefined;
 let cli: StartupResult | undefined;
+let wsb: WorkspaceBenchResult | undefined;
 
 out(`aicli-docker bench: ${host} (node ${process.version})`);
 if (parts.has('latency') || parts.has('throughput')) {
@@ -66,6 +72,22 @@ if (parts.has('startup')) {
   out(row('  median (ms)', round(cli.cliMedianMs, 1), round(cli.nodeMedianMs, 1), round(ratio, 3)));
 }
 
+if (parts.has('workspace')) {
+  wsb = await workspaceBench(host);
+  const lib = wsb.libraryMs / wsb.bareMs;
+  const vsDocker = wsb.libraryMs / wsb.dockerCliMs;
+  const viaCli = wsb.oursCliMs / wsb.dockerCliMs;
+  goals['workspace-vs-bare'] = { ratio: round(lib, 3), goal: `<= ${WORKSPACE_GOALS.libraryRatioMax}`, pass: lib <= WORKSPACE_GOALS.libraryRatioMax };
+  goals['workspace-vs-docker-cli'] = { ratio: round(vsDocker, 3), goal: `< ${WORKSPACE_GOALS.dockerCliRatioMax}`, pass: vsDocker < WORKSPACE_GOALS.dockerCliRatioMax };
+  out('');
+  out(`4. workspace create + start + remove, median of ${wsb.rounds} rounds each (interleaved, after warm-up), same engine`);
+  out(row('', 'ms', 'vs bare', 'vs docker CLI'));
+  out(row('  library (in-process)', round(wsb.libraryMs, 1), round(lib, 3), round(wsb.libraryMs / wsb.dockerCliMs, 3)));
+  out(row('  bare API calls', round(wsb.bareMs, 1), 1, round(wsb.bareMs / wsb.dockerCliMs, 3)));
+  out(row('  aicli-docker CLI (2 runs)', round(wsb.oursCliMs, 1), round(wsb.oursCliMs / wsb.bareMs, 3), round(viaCli, 3)));
+  out(row(`  docker CLI (3 runs)`, round(wsb.dockerCliMs, 1), round(wsb.dockerCliMs / wsb.bareMs, 3), 1));
+}
+
 out('');
 out('goals');
 for (const [name, g] of Object.entries(goals)) out(row(`  ${name}`, `${g.ratio}`, g.goal, verdict(g.pass)));
@@ -75,5 +97,6 @@ out(`BENCH_JSON ${JSON.stringify({
   latency: lat === undefined ? undefined : { samples: lat.samples, oursMedianUs: round(lat.oursMedianUs, 1), oursP99Us: round(lat.oursP99Us, 1), bareMedianUs: round(lat.bareMedianUs, 1), bareP99Us: round(lat.bareP99Us, 1) },
   throughput: thr === undefined ? undefined : { ...thr, oursRps: Math.round(thr.oursRps), bareRps: Math.round(thr.bareRps), oursRounds: thr.oursRounds.map(Math.round), bareRounds: thr.bareRounds.map(Math.round), pick: 'best' },
   startup: cli === undefined ? undefined : { runs: cli.runs, cliMedianMs: round(cli.cliMedianMs, 1), nodeMedianMs: round(cli.nodeMedianMs, 1) },
+  workspace: wsb === undefined ? undefined : { rounds: wsb.rounds, libraryMs: round(wsb.libraryMs, 1), bareMs: round(wsb.bareMs, 1), oursCliMs: round(wsb.oursCliMs, 1), dockerCliMs: round(wsb.dockerCliMs, 1), dockerCli: wsb.dockerCli },
   goals,
 })}`);

@@ -27,7 +27,11 @@ export type ErrorCode =
   | 'UNSUPPORTED_API_VERSION'
   | 'UNSUPPORTED_ENDPOINT'
   | 'CLIENT_CLOSED'
-  | 'API_VERSION_TOO_OLD';
+  | 'API_VERSION_TOO_OLD'
+  // Workspaces (issue 9)
+  | 'WORKSPACE_NOT_FOUND'
+  | 'WORKSPACE_CONFLICT'
+  | 'POLICY_VIOLATION';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -315,6 +319,61 @@ export class ClientClosedError extends DockerError {
   static override readonly code: ErrorCode = 'CLIENT_CLOSED';
   constructor(operation: string) {
     super(`${operation} was called on a closed Docker client. Connect a new client.`);
+  }
+}
+
+// --- Workspaces (issue 9) ------------------------------------------------------------
+
+/** No workspace of that name on the engine (only containers aicli labelled are looked at). */
+export class WorkspaceNotFoundError extends DockerError {
+  static override readonly code: ErrorCode = 'WORKSPACE_NOT_FOUND';
+  readonly workspace: string;
+  readonly endpoint: string;
+  constructor(workspace: string, endpoint: string) {
+    super(`No workspace named "${workspace}" on ${endpoint}. List the workspaces with \`aicli-docker workspace ls\`, or create it with \`aicli-docker workspace create ${workspace}\`.`);
+    this.workspace = workspace;
+    this.endpoint = endpoint;
+  }
+}
+
+/** A container holds the workspace's name but aicli did not make it: it is left alone. */
+export class WorkspaceConflictError extends DockerError {
+  static override readonly code: ErrorCode = 'WORKSPACE_CONFLICT';
+  readonly workspace: string;
+  readonly containerName: string;
+  readonly containerId: string;
+  constructor(workspace: string, containerName: string, containerId: string, endpoint: string) {
+    super(
+      `A container named "${containerName}" (${containerId.slice(0, 12)}) already exists on ${endpoint}, and aicli did not make it ` +
+        `(it lacks aicli's workspace labels), so workspace "${workspace}" cannot use that name. Nothing was changed. ` +
+        `Rename or remove that container (\`docker rename ${containerName} NEW\`), or pick another workspace name.`,
+    );
+    this.workspace = workspace;
+    this.containerName = containerName;
+    this.containerId = containerId;
+  }
+}
+
+/** One setting that breaks a workspace's isolation. */
+export interface PolicyViolation extends ConfigProblem {
+  /** The rule broken, as `allow_unsafe` names it (`privileged`, `host-path`, ...). */
+  readonly rule: string;
+}
+
+/**
+ * Settings that break a workspace's isolation, found before anything was created. A
+ * configuration problem (CLI exit 2): each entry names the setting, where it was set,
+ * and how to allow it explicitly.
+ */
+export class PolicyViolationError extends InvalidConfigError {
+  static override readonly code: ErrorCode = 'POLICY_VIOLATION';
+  readonly violations: readonly PolicyViolation[];
+  constructor(violations: readonly PolicyViolation[]) {
+    super(violations);
+    const lines = violations.map((v) => `  - ${v.source}: ${v.key}: ${v.message}`);
+    const n = violations.length;
+    this.message = `Refused: ${n === 1 ? 'this setting breaks' : `these ${n} settings break`} the workspace's isolation; nothing was created.\n${lines.join('\n')}`;
+    this.violations = Object.freeze([...violations]);
   }
 }
 

@@ -40,3 +40,88 @@ export interface SystemInfo {
   readonly warnings: readonly string[];
   readonly raw: Readonly<Record<string, unknown>>;
 }
+
+// --- Containers (workspace feature): the Engine API's own field names -----------------
+
+/** One entry of HostConfig.Mounts. */
+export interface MountSpec {
+  readonly Type: 'bind' | 'volume' | 'tmpfs' | (string & {});
+  /** Host path (bind), volume name (volume; absent: anonymous). */
+  readonly Source?: string;
+  readonly Target: string;
+  readonly ReadOnly?: boolean;
+  readonly BindOptions?: { readonly Propagation?: 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave' | 'rslave' };
+  readonly VolumeOptions?: { readonly NoCopy?: boolean; readonly Labels?: Readonly<Record<string, string>> };
+  readonly TmpfsOptions?: { readonly SizeBytes?: number; readonly Mode?: number };
+}
+
+export interface UlimitSpec {
+  readonly Name: string;
+  readonly Soft: number;
+  readonly Hard: number;
+}
+
+/** Durations in nanoseconds, as the API takes them. */
+export interface HealthcheckSpec {
+  readonly Test: readonly string[];
+  readonly Interval?: number;
+  readonly Timeout?: number;
+  readonly Retries?: number;
+  readonly StartPeriod?: number;
+}
+
+export interface RestartPolicySpec {
+  readonly Name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  readonly MaximumRetryCount?: number;
+}
+
+export interface HostConfigSpec {
+  readonly NanoCpus?: number;
+  readonly CpuShares?: number;
+  readonly Memory?: number;
+  readonly MemorySwap?: number;
+  readonly PidsLimit?: number;
+  readonly Ulimits?: readonly UlimitSpec[];
+  readonly ReadonlyRootfs?: boolean;
+  readonly Tmpfs?: Readonly<Record<string, string>>;
+  readonly SecurityOpt?: readonly string[];
+  readonly CapDrop?: readonly string[];
+  readonly CapAdd?: readonly string[];
+  readonly Privileged?: boolean;
+  readonly RestartPolicy?: RestartPolicySpec;
+  readonly Mounts?: readonly MountSpec[];
+  /** `SRC:DST[:OPTS]` strings; aicli itself uses Mounts. */
+  readonly Binds?: readonly string[];
+  readonly NetworkMode?: string;
+  readonly Dns?: readonly string[];
+  readonly PidMode?: string;
+  readonly IpcMode?: string;
+  readonly UTSMode?: string;
+  readonly UsernsMode?: string;
+  readonly CgroupParent?: string;
+  readonly Devices?: readonly { readonly PathOnHost: string; readonly PathInContainer: string; readonly CgroupPermissions?: string }[];
+  readonly Sysctls?: Readonly<Record<string, string>>;
+  readonly Init?: boolean;
+  readonly AutoRemove?: boolean;
+}
+
+export interface EndpointSpec {
+  readonly Aliases?: readonly string[];
+  readonly IPAMConfig?: Readonly<Record<string, unknown>>;
+}
+
+/** The body of POST /containers/create. */
+export interface ContainerCreateBody {
+  readonly Image: string;
+  readonly Entrypoint?: readonly string[];
+  readonly Cmd?: readonly string[];
+  readonly User?: string;
+  readonly Env?: readonly string[];
+  readonly Labels?: Readonly<Record<string, string>>;
+  readonly Hostname?: string;
+  readonly WorkingDir?: string;
+  readonly StopSignal?: string;
+  readonly Healthcheck?: HealthcheckSpec;
+  readonly HostConfig: HostConfigSpec;
+  readonly NetworkingConfig?: { readonly EndpointsConfig?: Readonly<Record<string, EndpointSpec>> };
+}

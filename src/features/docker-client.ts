@@ -234,6 +234,16 @@ export class DockerClient implements AsyncDisposable {
     return this.api.apiVersion;
   }
 
+  /** Where each configuration value came from (file, variable, flag), when connect() was given a loaded configuration. */
+  get configSources(): LoadedConfig['sources'] | undefined {
+    return this.#sources;
+  }
+
+  /** The logger given to connect() (silent by default), for features built on this client. */
+  get logger(): Logger {
+    return this.#logger;
+  }
+
   async ping(options: CallOptions = {}): Promise<PingResult> {
     this.#assertOpen('ping');
     return this.api.ping(options);

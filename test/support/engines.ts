@@ -138,6 +138,11 @@ async function importBusybox(host: string): Promise<string> {
   try {
     fs.mkdirSync(path.join(root, 'bin'));
     fs.mkdirSync(path.join(root, 'tmp'));
+    // As in real images: / readable by all (mkdtemp made it 0700, which Podman keeps and a
+    // non-root user then cannot start /bin/sh), /tmp writable by all (Docker copies the
+    // image folder's mode onto a tmpfs mounted there).
+    fs.chmodSync(root, 0o755);
+    fs.chmodSync(path.join(root, 'tmp'), 0o1777);
     fs.copyFileSync(BUSYBOX, path.join(root, 'bin/busybox'));
     fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
     const { stdout } = await execFileP(BUSYBOX, ['--list']);

@@ -357,6 +357,12 @@ describe('the result', () => {
       cap_add: [],
       tmpfs: { '/tmp': 'rw,noexec,nosuid,size=64m' },
       user: null,
+      // Workspaces (issue 9)
+      ulimit_nofile: { soft: 1024, hard: 4096 },
+      ulimit_nproc: { soft: 4096, hard: 4096 },
+      cpu_shares: 512,
+      healthcheck_interval: '30s',
+      allow_unsafe: [],
     });
   });
 

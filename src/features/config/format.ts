@@ -12,9 +12,9 @@ import { toJson } from './values.js';
  */
 export function formatConfig(config: DockerConfig): Record<ConfigKey, unknown> {
   const out: Partial<Record<ConfigKey, unknown>> = {};
-  for (const { key, field } of CONFIG_KEYS) {
+  for (const { key, field, type } of CONFIG_KEYS) {
     const value: unknown = config[field];
-    out[key] = key === 'timeout' ? formatDuration(config.timeoutMs) : value === undefined ? null : structuredClone(value);
+    out[key] = type === 'duration' && typeof value === 'number' ? formatDuration(value) : value === undefined ? null : structuredClone(value);
   }
   return out as Record<ConfigKey, unknown>;
 }
@@ -36,6 +36,10 @@ export function yamlLine(key: string, value: unknown): string {
 /** Human units for the file `config init` writes; they load to the same values. */
 function templateValue(key: ConfigKey, config: DockerConfig): unknown {
   if (key === 'memory_limit') return formatSize(config.memoryLimitBytes);
+  if (key === 'ulimit_nofile' || key === 'ulimit_nproc') {
+    const { soft, hard } = key === 'ulimit_nofile' ? config.ulimitNofile : config.ulimitNproc;
+    return `${soft}:${hard}`;
+  }
   return formatConfig(config)[key];
 }
 

@@ -9,6 +9,7 @@ import { MAX_TIMEOUT_MS } from '../../transport/deadline.js';
 import { API_VERSION_EXPECTED, parseApiVersion } from '../../transport/api-version.js';
 import { contextNameProblem } from '../../transport/context-store.js';
 import { maskHostCredentials, readHost } from '../../transport/endpoint.js';
+import { POLICY_RULE_NAMES, type PolicyRule } from '../workspace/policy-rules.js';
 import {
   booleanCheck,
   cpusCheck,
@@ -54,6 +55,23 @@ export interface DockerConfig {
   /** Absolute container path → mount options, as in `docker run --tmpfs PATH:OPTIONS`. */
   readonly tmpfs: Readonly<Record<string, string>>;
   readonly user: string | undefined;
+  // Workspaces (issue 9)
+  /** Open files per process (RLIMIT_NOFILE). */
+  readonly ulimitNofile: Ulimit;
+  /** Processes per user (RLIMIT_NPROC). */
+  readonly ulimitNproc: Ulimit;
+  /** Relative CPU weight under contention (1024 is the engine's default). */
+  readonly cpuShares: number;
+  /** How often the engine runs a workspace's health check, in ms. */
+  readonly healthcheckIntervalMs: number;
+  /** Isolation rules lifted on purpose (see POLICY_RULES). */
+  readonly allowUnsafe: readonly PolicyRule[];
+}
+
+/** A resource limit as `docker run --ulimit NAME=SOFT:HARD` sets it. */
+export interface Ulimit {
+  readonly soft: number;
+  readonly hard: number;
 }
 
 const FIELDS = {
@@ -75,6 +93,12 @@ const FIELDS = {
   cap_add: 'capAdd',
   tmpfs: 'tmpfs',
   user: 'user',
+  // Workspaces (issue 9)
+  ulimit_nofile: 'ulimitNofile',
+  ulimit_nproc: 'ulimitNproc',
+  cpu_shares: 'cpuShares',
+  healthcheck_interval: 'healthcheckIntervalMs',
+  allow_unsafe: 'allowUnsafe',
 } as const satisfies Record<string, keyof DockerConfig>;
 
 /** A key as written in the file (`memory_limit`). */
@@ -157,6 +181,48 @@ const versionCheck: Check<ApiVersion> = (raw, quote) => {
   const v = parseApiVersion(value);
   return v === undefined ? bad(`${quote(value)} is not an API version; ${API_VERSION_EXPECTED}`) : ok(v as ApiVersion);
 };
+
+/** Above this the kernel refuses any rlimit the engine could set (2^31-1 keeps it portable). */
+const MAX_ULIMIT = 2 ** 31 - 1;
+const ULIMIT_EXPECTED = 'expected SOFT:HARD such as "1024:4096", one number for both, or {soft: 1024, hard: 4096}';
+
+/** `docker run --ulimit` syntax (`1024:4096`, `4096`), a number, or a mapping {soft, hard}. */
+const ulimitCheck: Check<Ulimit> = (raw, quote) => {
+  const value = raw.value;
+  let soft: unknown;
+  let hard: unknown;
+  if (typeof value === 'number') {
+    soft = value;
+    hard = value;
+  } else if (typeof value === 'string') {
+    const m = /^\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(value);
+    if (m === null) return bad(`${quote(value)} is not a limit; ${ULIMIT_EXPECTED}`);
+    soft = Number(m[1]);
+    hard = Number(m[2] ?? m[1]);
+  } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    const extra = Object.keys(o).filter((k) => k !== 'soft' && k !== 'hard');
+    if (extra.length > 0) return bad(`has an unknown field "${extra[0] ?? ''}"; ${ULIMIT_EXPECTED}`);
+    soft = o['soft'];
+    hard = o['hard'] ?? o['soft'];
+  } else {
+    return bad(`${ULIMIT_EXPECTED}, found ${describe(value, quote)}`);
+  }
+  if (!Number.isSafeInteger(soft) || !Number.isSafeInteger(hard)) return bad(`${quote(value)} is not a whole number; ${ULIMIT_EXPECTED}`);
+  const s = soft as number;
+  const h = hard as number;
+  if (s < 1 || h < 1) return bad(`${quote(value)} must be at least 1`);
+  if (s > MAX_ULIMIT || h > MAX_ULIMIT) return bad(`${quote(value)} is too large; at most ${MAX_ULIMIT}`);
+  if (s > h) return bad(`${quote(value)} has a soft limit (${s}) above its hard limit (${h}); the soft limit must be at most the hard one`);
+  return ok({ soft: s, hard: h });
+};
+
+function policyRule(s: string): { value: string } | { problem: string } {
+  const name = s.trim().toLowerCase();
+  if ((POLICY_RULE_NAMES as readonly string[]).includes(name)) return { value: name };
+  const near = closest(name, POLICY_RULE_NAMES);
+  return { problem: `is not an isolation rule${near === undefined ? '' : `; did you mean "${near}"?`} Expected one of ${POLICY_RULE_NAMES.join(', ')}` };
+}
 
 /** Metadata for one key, as documented and as `config init` writes it. */
 export interface KeyInfo {
@@ -338,6 +404,46 @@ const SPECS: Specs = {
       (s) => (/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$/.test(s) ? undefined : 'is not a user; expected NAME, UID, NAME:GROUP or UID:GID'),
       { integers: true },
     ),
+  },
+  // Workspaces (issue 9)
+  ulimit_nofile: {
+    type: 'ulimit (SOFT:HARD)',
+    default: { soft: 1024, hard: 4096 },
+    description:
+      'Open files per process in a workspace (RLIMIT_NOFILE), as `docker run --ulimit nofile=SOFT:HARD`. Given explicitly because some engines (Podman) otherwise ask for more than the host grants and refuse to start the container. Soft 1024 is the limit select() needs; programs that want more raise it up to the hard limit (Node and Go do at start). Keep the hard limit at or below the engine\'s own (`ulimit -Hn` where the engine runs).',
+    example: '"1024:4096"',
+    check: ulimitCheck,
+  },
+  ulimit_nproc: {
+    type: 'ulimit (SOFT:HARD)',
+    default: { soft: 4096, hard: 4096 },
+    description:
+      "Processes per user in a workspace (RLIMIT_NPROC), as `docker run --ulimit nproc=SOFT:HARD`. The kernel counts every process of the container's user id on the host, so keep it well above pids_limit (which is what stops a fork bomb) and at or below the engine's own hard limit (`ulimit -Hu` where the engine runs).",
+    example: '"4096:4096"',
+    check: ulimitCheck,
+  },
+  cpu_shares: {
+    type: 'integer',
+    default: 512,
+    description:
+      "A workspace's CPU weight when CPUs are contended, as `docker run --cpu-shares` (the engine's default is 1024): 512 lets the user's own work come first. cpu_limit caps the CPUs whatever the weight.",
+    example: '256',
+    check: integerCheck('a CPU weight from 2 to 262144', (n) => (n >= 2 && n <= 262_144 ? undefined : 'is out of range; expected a CPU weight from 2 to 262144')),
+  },
+  healthcheck_interval: {
+    type: 'duration',
+    default: 30_000,
+    description:
+      "How often the engine runs a workspace's health check (a shell that checks /workspace is there). Each check is a process in the workspace; shorter intervals notice trouble sooner and cost more.",
+    example: '10s',
+    check: durationCheck(DURATION_EXPECTED, (n) => (n < 1000 ? 'is below 1s, the shortest health check interval aicli uses' : n > MAX_TIMEOUT_MS ? 'is too long' : undefined)),
+  },
+  allow_unsafe: {
+    type: 'list of rule names',
+    default: [],
+    description: `Isolation rules to lift on purpose. A workspace whose settings break one of these is refused before anything is created, naming the setting: ${POLICY_RULE_NAMES.join(', ')}. Lift one only for a workspace you would trust with the host.`,
+    example: '["privileged"]',
+    check: listCheck('a list of rule names such as ["privileged"]', policyRule) as Check<readonly PolicyRule[]>,
   },
 };
 

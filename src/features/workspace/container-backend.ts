@@ -1,0 +1,216 @@
+/** A workspace as one container on one engine. */
+import { ContainerNotFoundError, DockerApiError, DockerConflictError, DockerNotFoundError, ImageNotFoundError, NetworkNotFoundError, WorkspaceConflictError, WorkspaceNotFoundError } from '../../errors.js';
+import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
+import { apiPath } from '../../engine/path.js';
+import type { DockerConfig } from '../config/index.js';
+import { silentLogger, type Logger } from '../../logger.js';
+import type { CreateResult, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceSpec } from './backend.js';
+import { findWorkspaceContainer, isWorkspaceLabels, listWorkspaceContainers, lookupWorkspaceContainer } from './find.js';
+import { toWorkspaceInfo } from './info.js';
+// STAND-IN until issue 7 lands: import { ensureNetwork } from the network feature instead.
+import { ensureNetwork } from './network-stand-in.js';
+import { isPredefinedNetworkMode } from './spec.js';
+
+/** Seconds between SIGTERM and SIGKILL on stop and restart, as `docker stop`. */
+export const DEFAULT_STOP_SECONDS = 10;
+/** How many containers `list` inspects at once. */
+const LIST_CONCURRENCY = 8;
+/** A create that lost the race may find the winner already removed: try again, a few times. */
+const CREATE_ATTEMPTS = 3;
+
+type Json = Record<string, unknown>;
+
+function call(options: CallOptions | undefined): CallOptions {
+  return { signal: options?.signal, timeoutMs: options?.timeoutMs };
+}
+
+/** Docker answers 409 to a taken name; Podman's compatible service answers 500 with these words. */
+function isNameConflict(err: unknown): boolean {
+  return err instanceof DockerConflictError || (err instanceof DockerApiError && /is already in use|already exists/i.test(err.daemonMessage));
+}
+
+function isMissingNetwork(err: unknown): err is DockerApiError {
+  return err instanceof DockerApiError && (err.statusCode === 404 || err.statusCode === 500) && /network/i.test(err.daemonMessage) && /not found|unable to find/i.test(err.daemonMessage);
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export class ContainerBackend implements WorkspaceBackend {
+  readonly kind = 'container';
+  readonly #api: EngineApi;
+  readonly #config: DockerConfig;
+  readonly #logger: Logger;
+
+  constructor(api: EngineApi, config: DockerConfig, options: { logger?: Logger | undefined } = {}) {
+    this.#api = api;
+    this.#config = config;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * Idempotent, also across processes: the container's name is a pure function of the
+   * workspace id (`workspace_<id>`), and the engine reserves container names atomically,
+   * so of any number of concurrent creates exactly one succeeds; every other gets a name
+   * conflict (409), reads the container by that name and returns it, once its labels
+   * show aicli made it for this workspace. A container of that name without those
+   * labels is someone else's: it is not touched, and WorkspaceConflictError says so.
+   * Nothing is looked up first, so there is no window between a look and a create.
+   *
+   * The aicli network is ensured after the container exists: Docker checks the image at
+   * create but the network only at start, so a missing image leaves nothing behind, and
+   * a workspace left half-made (its network removed) is mended by the next create.
+   */
+  async create(spec: WorkspaceSpec, options: CallOptions = {}): Promise<CreateResult> {
+    const mode = spec.body.HostConfig.NetworkMode ?? '';
+    const needsNetwork = mode === spec.config.networkName && !isPredefinedNetworkMode(mode);
+    for (let attempt = 1; ; attempt++) {
+      let id: string;
+      try {
+        id = await this.#createContainer(spec, needsNetwork, options);
+      } catch (err) {
+        if (!isNameConflict(err)) throw err;
+        const existing = await this.#inspectByName(spec, options);
+        if (existing !== undefined) {
+          if (needsNetwork) await this.#ensureNetwork(spec, options);
+          this.#logger.debug({ workspace: spec.name, container: existing.id }, 'workspace exists; returning it');
+          return { info: existing, created: false };
+        }
+        // Removed between our create and our look: nothing of ours exists; try again.
+        if (attempt >= CREATE_ATTEMPTS) throw err;
+        continue;
+      }
+      if (needsNetwork) await this.#ensureNetwork(spec, options);
+      this.#logger.info({ workspace: spec.name, container: id, image: spec.body.Image }, 'workspace created');
+      return { info: await this.#inspectId(id, spec.name, options), created: true };
+    }
+  }
+
+  async #ensureNetwork(spec: WorkspaceSpec, options: CallOptions): Promise<void> {
+    await ensureNetwork(this.#api, spec.config, { labels: spec.labels, ...call(options) });
+  }
+
+  async #createContainer(spec: WorkspaceSpec, needsNetwork: boolean, options: CallOptions): Promise<string> {
+    const send = (): Promise<{ Id: string }> =>
+      this.#api.json<{ Id: string }>({ method: 'POST', path: apiPath`/containers/create`, query: { name: spec.containerName }, json: spec.body, ...call(options) });
+    try {
+      return (await send()).Id;
+    } catch (err) {
+      // Podman checks the network at create (Docker only at start). A refused create made
+      // nothing, so after making the network, sending it again is safe.
+      if (needsNetwork && isMissingNetwork(err)) {
+        await this.#ensureNetwork(spec, options);
+        try {
+          return (await send()).Id;
+        } catch (again) {
+          if (isMissingNetwork(again)) throw new NetworkNotFoundError({ method: again.method, path: again.path, endpoint: again.endpoint }, again.daemonMessage);
+          throw again;
+        }
+      }
+      if (!(err instanceof DockerNotFoundError)) throw err;
+      const target = { method: err.method, path: err.path, endpoint: err.endpoint };
+      if (/no such image|image not known|unable to find image/i.test(err.daemonMessage)) {
+        const image = spec.body.Image;
+        throw new ImageNotFoundError(
+          target,
+          `image "${image}" is not on this engine (${err.daemonMessage}). Get it with \`docker pull ${image}\` (or \`docker load\` / \`docker build -t ${image}\`), or choose another with --image or default_image; nothing was created.`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** The container named for the workspace, if it is ours; WorkspaceConflictError if it is not; undefined if gone. */
+  async #inspectByName(spec: WorkspaceSpec, options: CallOptions): Promise<WorkspaceInfo | undefined> {
+    let raw: Json;
+    try {
+      raw = await this.#api.json<Json>({ method: 'GET', path: apiPath`/containers/${spec.containerName}/json`, resource: 'container', ...call(options) });
+    } catch (err) {
+      if (err instanceof ContainerNotFoundError) return undefined;
+      throw err;
+    }
+    const labels = (raw['Config'] as { Labels?: Record<string, string> | null } | undefined)?.Labels;
+    if (!isWorkspaceLabels(labels, spec.id)) {
+      throw new WorkspaceConflictError(spec.name, spec.containerName, typeof raw['Id'] === 'string' ? raw['Id'] : '', this.#api.transport.endpoint.url);
+    }
+    return toWorkspaceInfo(raw, this.kind);
+  }
+
+  async #inspectId(id: string, name: string, options: CallOptions): Promise<WorkspaceInfo> {
+    try {
+      return toWorkspaceInfo(await this.#api.json<Json>({ method: 'GET', path: apiPath`/containers/${id}/json`, resource: 'container', ...call(options) }), this.kind);
+    } catch (err) {
+      if (err instanceof ContainerNotFoundError) throw new WorkspaceNotFoundError(name, this.#api.transport.endpoint.url);
+      throw err;
+    }
+  }
+
+  async start(name: string, options: CallOptions = {}): Promise<void> {
+    const ref = await findWorkspaceContainer(this.#api, name, call(options));
+    // 304 (already running) is not an error: start is idempotent.
+    await this.#api.json({ method: 'POST', path: apiPath`/containers/${ref.id}/start`, resource: 'container', ...call(options) });
+    this.#logger.info({ workspace: ref.workspace, container: ref.id }, 'workspace started');
+  }
+
+  #graceCall(options: StopOptions): { query: { t: number }; signal: AbortSignal | undefined; timeoutMs: number } {
+    const seconds = options.timeoutSeconds ?? DEFAULT_STOP_SECONDS;
+    // The engine waits `t` seconds before it kills: the request may take that long and more.
+    return { query: { t: seconds }, signal: options.signal, timeoutMs: (options.timeoutMs ?? this.#config.timeoutMs) + seconds * 1000 };
+  }
+
+  async stop(name: string, options: StopOptions = {}): Promise<void> {
+    const ref = await findWorkspaceContainer(this.#api, name, call(options));
+    await this.#api.json({ method: 'POST', path: apiPath`/containers/${ref.id}/stop`, resource: 'container', ...this.#graceCall(options) });
+    this.#logger.info({ workspace: ref.workspace, container: ref.id }, 'workspace stopped');
+  }
+
+  async restart(name: string, options: StopOptions = {}): Promise<void> {
+    const ref = await findWorkspaceContainer(this.#api, name, call(options));
+    await this.#api.json({ method: 'POST', path: apiPath`/containers/${ref.id}/restart`, resource: 'container', ...this.#graceCall(options) });
+    this.#logger.info({ workspace: ref.workspace, container: ref.id }, 'workspace restarted');
+  }
+
+  async remove(name: string, options: CallOptions = {}): Promise<boolean> {
+    const ref = await lookupWorkspaceContainer(this.#api, name, call(options));
+    if (ref === undefined) return false;
+    try {
+      // force: a running workspace is killed first; v: its anonymous volumes go with it.
+      await this.#api.json({ method: 'DELETE', path: apiPath`/containers/${ref.id}`, query: { force: true, v: true }, resource: 'container', ...call(options) });
+    } catch (err) {
+      // Removed meanwhile by someone else: the outcome asked for.
+      if (err instanceof ContainerNotFoundError) return false;
+      throw err;
+    }
+    this.#logger.info({ workspace: ref.workspace, container: ref.id }, 'workspace removed');
+    return true;
+  }
+
+  async inspect(name: string, options: CallOptions = {}): Promise<WorkspaceInfo> {
+    const ref = await findWorkspaceContainer(this.#api, name, call(options));
+    return this.#inspectId(ref.id, ref.workspace, options);
+  }
+
+  async list(options: CallOptions = {}): Promise<WorkspaceInfo[]> {
+    const refs = await listWorkspaceContainers(this.#api, call(options));
+    const infos = await mapLimit(refs, LIST_CONCURRENCY, async (ref) => {
+      try {
+        return await this.#inspectId(ref.id, ref.workspace, options);
+      } catch (err) {
+        // Removed between the list and its inspect: it is simply no longer there.
+        if (err instanceof WorkspaceNotFoundError) return undefined;
+        throw err;
+      }
+    });
+    return infos.filter((i): i is WorkspaceInfo => i !== undefined).sort((a, b) => a.name.localeCompare(b.name) || a.created.localeCompare(b.created));
+  }
+}
