@@ -418,7 +418,7 @@ const SPECS: Specs = {
     type: 'ulimit (SOFT:HARD)',
     default: { soft: 4096, hard: 4096 },
     description:
-      "Processes per user in a workspace (RLIMIT_NPROC), as `docker run --ulimit nproc=SOFT:HARD`. The kernel counts every process of the container's user id on the host, so keep it well above pids_limit (which is what stops a fork bomb) and at or below the engine's own hard limit (`ulimit -Hu` where the engine runs).",
+      "Processes per user in a workspace (RLIMIT_NPROC), as `docker run --ulimit nproc=SOFT:HARD`. The kernel counts every process of the container's user id on the host (root is exempt), so keep it well above `pids_limit`, which is what stops a fork bomb, and at or below the engine's own hard limit (`ulimit -Hu` where the engine runs).",
     example: '"4096:4096"',
     check: ulimitCheck,
   },
@@ -434,14 +434,14 @@ const SPECS: Specs = {
     type: 'duration',
     default: 30_000,
     description:
-      "How often the engine runs a workspace's health check (a shell that checks /workspace is there). Each check is a process in the workspace; shorter intervals notice trouble sooner and cost more.",
+      "How often the engine runs a workspace's health check (`test -d /workspace`, run in the workspace). Each check is a process in the workspace; shorter intervals notice trouble sooner and cost more. At least 1s. A new workspace is `starting` until its first check, one interval after it starts.",
     example: '10s',
     check: durationCheck(DURATION_EXPECTED, (n) => (n < 1000 ? 'is below 1s, the shortest health check interval aicli uses' : n > MAX_TIMEOUT_MS ? 'is too long' : undefined)),
   },
   allow_unsafe: {
     type: 'list of rule names',
     default: [],
-    description: `Isolation rules to lift on purpose. A workspace whose settings break one of these is refused before anything is created, naming the setting: ${POLICY_RULE_NAMES.join(', ')}. Lift one only for a workspace you would trust with the host.`,
+    description: `Isolation rules to lift on purpose, by name: ${POLICY_RULE_NAMES.join(', ')}. A workspace whose settings break one of these is refused before anything is created, naming the setting. Lift one only for a workspace you would trust with the host.`,
     example: '["privileged"]',
     check: listCheck('a list of rule names such as ["privileged"]', policyRule) as Check<readonly PolicyRule[]>,
   },
