@@ -31,3 +31,8 @@ export { HttpTransport, type HttpClientKind, type TransportOptions, type Transpo
 export { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 export { silentLogger, createStreamLogger, LOG_LEVELS, type Logger, type LogFn, type LogFields, type LogLevel } from './logger.js';
 export * from './errors.js';
+// Health (issue 8): daemon checks and monitoring, engine events, the system summary, doctor.
+export { HealthChecker, HealthMonitor, HEALTH_DEFAULTS, systemSummary, type HealthCheckerOptions, type HealthCallback, type MonitorOptions, type EngineSummary, type LatencyStats, type HealthCheckResult, type HealthReport, type HealthStatus } from './features/health/index.js';
+export { watchEvents, EventWatcher, EVENT_DEFAULTS, MANAGED_EVENT_FILTERS, type WatchEventsOptions, type EventStreamItem, type EventItem, type ConnectedState, type WaitingState, type WatcherState } from './features/events/index.js';
+export type { EngineEvent, SystemSummary, SecurityFeatures, KernelLimitSupport } from './engine/types.js';
+export { runDoctor, DOCTOR_DEFAULTS, type DoctorReport, type DoctorCheck, type CheckStatus } from './features/doctor/index.js';

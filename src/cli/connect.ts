@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { DockerClient, loadConfig, type LoadedConfig } from '../index.js';
+import { DockerClient, loadConfig, type ConnectOptions, type LoadedConfig } from '../index.js';
 import type { CommandContext } from './command.js';
 
 export function homeOf(ctx: CommandContext): string {
@@ -23,8 +23,9 @@ export async function loadCliConfig(ctx: CommandContext, file?: string): Promise
   });
 }
 
-export async function connectCli(ctx: CommandContext): Promise<DockerClient> {
-  const config = await loadCliConfig(ctx);
+/** `extra`: connect options a command adds (e.g. a shorter ping limit for `monitor`). */
+export async function connectCli(ctx: CommandContext, extra: Omit<ConnectOptions, 'config' | 'env' | 'logger'> = {}, loaded?: LoadedConfig): Promise<DockerClient> {
+  const config = loaded ?? (await loadCliConfig(ctx));
   // A CLI run makes a few calls and exits: node:http starts ~50 ms faster than undici.
-  return DockerClient.connect({ config, env: ctx.env, logger: ctx.logger, httpClient: 'node' });
+  return DockerClient.connect({ httpClient: 'node', ...extra, config, env: ctx.env, logger: ctx.logger });
 }

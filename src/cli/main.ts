@@ -17,6 +17,9 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   status: { summary: 'Check the engine: endpoint, API version, health', load: async () => (await import('./commands/status.js')).statusCommand },
   info: { summary: 'Show what the engine reports about itself', load: async () => (await import('./commands/info.js')).infoCommand },
   config: { summary: 'Show, validate or create the configuration', load: async () => (await import('./commands/config.js')).configCommand },
+  monitor: { summary: 'Check the engine at an interval until interrupted', load: async () => (await import('./commands/monitor.js')).monitorCommand },
+  events: { summary: "Follow the engine's events across restarts", load: async () => (await import('./commands/events.js')).eventsCommand },
+  doctor: { summary: 'Check what workspaces need, each with its fix', load: async () => (await import('./commands/doctor.js')).doctorCommand },
 };
 
 function usage(): string {
