@@ -114,7 +114,7 @@ export class EventWatcher implements AsyncIterable<EventStreamItem>, AsyncDispos
     return this.#state;
   }
 
-  [Symbol.asyncIterator](): AsyncGenerator<EventStreamItem> {
+  [Symbol.asyncIterator](): AsyncGenerator<EventStreamItem, void, undefined> {
     if (this.#iterated) throw new InvalidArgumentError('iteration', 'an event watcher is iterated once; call watchEvents() again for another consumer');
     this.#iterated = true;
     return this.#run();
@@ -139,7 +139,7 @@ export class EventWatcher implements AsyncIterable<EventStreamItem>, AsyncDispos
     return this.#abort.signal.aborted;
   }
 
-  async *#run(): AsyncGenerator<EventStreamItem> {
+  async *#run(): AsyncGenerator<EventStreamItem, void, undefined> {
     const o = this.#options;
     const api = this.#client.api;
     const managed = (o.scope ?? EVENT_DEFAULTS.scope) === 'managed';

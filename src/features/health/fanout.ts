@@ -25,12 +25,12 @@ export class Fanout<T> {
     for (const s of this.#subs) s.wake?.();
   }
 
-  subscribe(): AsyncGenerator<T> {
+  subscribe(): AsyncGenerator<T, void, undefined> {
     const sub: { queue: T[]; wake: (() => void) | undefined } = { queue: [], wake: undefined };
     this.#subs.add(sub);
     const subs = this.#subs;
     const isEnded = (): boolean => this.#ended;
-    return (async function* iterate(): AsyncGenerator<T> {
+    return (async function* iterate(): AsyncGenerator<T, void, undefined> {
       try {
         for (;;) {
           const next = sub.queue.shift();

@@ -82,7 +82,7 @@ export class HealthMonitor implements AsyncIterable<HealthReport>, AsyncDisposab
   }
 
   /** Reports from now on, until stop(). Each iterator gets every report; a slow one keeps the newest 100. */
-  [Symbol.asyncIterator](): AsyncGenerator<HealthReport> {
+  [Symbol.asyncIterator](): AsyncGenerator<HealthReport, void, undefined> {
     return this.#fanout.subscribe();
   }
 
