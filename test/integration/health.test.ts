@@ -152,7 +152,7 @@ describe('health monitor', { skip }, () => {
     }
     assert.equal(code, 0, err);
     // Between its first and third report only the monitor kept the process alive.
-    assert.match(out, /^report 1 healthy\nreport 2 healthy\nreport 3 healthy\nevent create\nstopped\n$/m);
+    assert.match(out, /^report 1 healthy\nreport 2 healthy\nreport 3 healthy\nevent create\nstopped; left: nothing\n$/m);
   });
 });
 
