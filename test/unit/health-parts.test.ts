@@ -9,6 +9,7 @@ import { DockerProtocolError } from '../../src/errors.js';
 import { EventDedupe } from '../../src/features/events/dedupe.js';
 import { LatencyWindow } from '../../src/features/health/latency.js';
 import { nanoIso, timeFlag } from '../../src/cli/time-flags.js';
+import { firstSentence } from '../../src/cli/short-error.js';
 import type { CommandContext } from '../../src/cli/command.js';
 
 // As Docker 26 sends them (Podman adds status/id/from, as Docker did before API 1.22).
@@ -129,5 +130,16 @@ describe('system summary', () => {
     assert.deepEqual(s.warnings, ['WARNING: No swap limit support']);
     // The old bare form (engines before 1.13's name= syntax).
     assert.equal(toSystemSummary({ SecurityOptions: ['apparmor', 'seccomp'] }).security.apparmor, true);
+  });
+});
+
+describe('repeated error lines', () => {
+  it('keep what happened and drop the advice, without cutting a path or a version', () => {
+    assert.equal(
+      firstSentence('Cannot connect to the Docker engine at unix:///run/d.sock (tried 3 times): no socket at /run/d.sock. Is the Docker daemon running? Start it.'),
+      'Cannot connect to the Docker engine at unix:///run/d.sock (tried 3 times): no socket at /run/d.sock',
+    );
+    assert.equal(firstSentence('API 1.41 is too old.'), 'API 1.41 is too old');
+    assert.equal(firstSentence('no period here'), 'no period here');
   });
 });

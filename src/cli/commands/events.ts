@@ -2,13 +2,9 @@ import { EVENT_DEFAULTS, watchEvents, type EngineEvent, type EventStreamItem } f
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { loadCliConfig } from '../connect.js';
 import { onInterrupt } from '../interrupt.js';
+import { errorJson, firstSentence } from '../short-error.js';
 import { nanoIso, timeFlag } from '../time-flags.js';
 import { connectWhenUp } from '../wait-connect.js';
-
-function errorOf(e: Error): { code: string; message: string } {
-  const code = (e as { code?: unknown }).code;
-  return { code: typeof code === 'string' ? code : e.name, message: e.message };
-}
 
 function eventJson(e: EngineEvent): Record<string, unknown> {
   return {
@@ -41,12 +37,12 @@ function print(ctx: CommandContext, item: EventStreamItem | { kind: 'state'; sta
     const out =
       item.state === 'connected'
         ? { kind: 'state', state: 'connected', time: item.time.toISOString(), since: item.since?.toISOString() ?? null, reconnects: item.reconnects }
-        : { kind: 'state', state: 'waiting', time: item.time.toISOString(), attempt: item.attempt, delayMs: item.delayMs, error: errorOf(item.error) };
+        : { kind: 'state', state: 'waiting', time: item.time.toISOString(), attempt: item.attempt, delayMs: item.delayMs, error: errorJson(item.error) };
     ctx.stdout(`${JSON.stringify(out)}\n`);
     return;
   }
   // Text: the stream's state goes to stderr, so stdout stays one event per line.
-  if (item.state === 'waiting') ctx.stderr(`events: engine away (${item.error.message}); trying again in ${(item.delayMs / 1000).toFixed(1)}s (attempt ${item.attempt})\n`);
+  if (item.state === 'waiting') ctx.stderr(`events: engine away (${item.attempt === 1 ? item.error.message : firstSentence(item.error.message)}); trying again in ${(item.delayMs / 1000).toFixed(1)}s (attempt ${item.attempt})\n`);
   else if (!first) ctx.stderr(`events: reconnected; resumed from ${item.since?.toISOString() ?? 'now'}\n`);
 }
 
