@@ -53,9 +53,9 @@ export async function recovery(engine: PrivateEngine, rounds = 8, intervalMs = 5
   // The bare baseline: the simplest monitor of the same interval.
   const agent = new http.Agent({ keepAlive: true });
   const bare: { at: number; healthy: boolean }[] = [];
-  let bareStop = false;
+  const bareStop = new AbortController();
   const bareLoop = (async () => {
-    while (!bareStop) {
+    while (!bareStop.signal.aborted) {
       const started = performance.now();
       const ok = await ping(engine.socketPath, agent, 1000);
       bare.push({ at: performance.now(), healthy: ok });
@@ -100,7 +100,7 @@ export async function recovery(engine: PrivateEngine, rounds = 8, intervalMs = 5
       bareMs.push(bareAt - firstAnswer);
     }
   } finally {
-    bareStop = true;
+    bareStop.abort();
     await bareLoop;
     agent.destroy();
     await monitor.stop();
