@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { DockerError, isDockerError, UnsupportedApiVersionError } from '../../errors.js';
 import { toSystemSummary } from '../../engine/decode.js';
 import { defaultConfig, type DockerConfig } from '../config/index.js';

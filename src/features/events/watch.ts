@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { DockerApiError, DockerConnectionLostError, InvalidArgumentError, isDockerError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { dateToNanos, openEventStream, type EventStream } from '../../engine/events.js';
@@ -60,6 +59,20 @@ export interface WaitingState {
 export type EventStreamItem = EventItem | ConnectedState | WaitingState;
 
 export type WatcherState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'closed';
+
+/** Resolves after `ms`, or at once when `signal` aborts; leaves no timer behind. */
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** Worth another attempt: the engine was away, slow, or failed inside. Not: a refusal of the request. */
 function retryable(err: unknown): boolean {
@@ -163,7 +176,8 @@ export class EventWatcher implements AsyncIterable<EventStreamItem>, AsyncDispos
           this.#state = 'waiting';
           this.#logger.info({ attempt: failures, delayMs, error: lastError.message }, 'engine event stream down; waiting to reconnect');
           yield { kind: 'state', state: 'waiting', time: new Date(), attempt: failures, delayMs, error: lastError };
-          await delay(delayMs, undefined, { signal: this.#abort.signal });
+          await wait(delayMs, this.#abort.signal);
+          if (this.#isClosed()) return;
         }
         this.#state = 'connecting';
         let stream: EventStream;

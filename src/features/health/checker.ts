@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, isDockerError } from '../../errors.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { CallOptions } from '../../engine/engine-api.js';

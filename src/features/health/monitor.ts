@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { checkInterval, checkTimeout, HEALTH_DEFAULTS } from './defaults.js';
 import { Fanout } from './fanout.js';
 import { LatencyWindow } from './latency.js';
