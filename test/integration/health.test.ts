@@ -104,9 +104,12 @@ describe('health monitor', { skip }, () => {
     // (slack for a shared, slow machine; speed is measured by npm run bench).
     assert.ok(down.r.latencyMs >= timeout * 0.95 && down.r.latencyMs < timeout + 1000, `check took ${down.r.latencyMs} ms`);
     assert.ok(down.at - silencedAt < interval + timeout + 1500, `unhealthy reported ${down.at - silencedAt} ms after the engine went silent`);
+    const acceptedWhileSilent = relay.accepted;
     relay.silent = false;
     const up = await got.until((r) => r.transition === 'recovered', 10_000);
     assert.ok(up.r.healthy && (up.r.unhealthyForMs ?? 0) > 0);
+    // The hung socket was given up, and the recovery came over a new one.
+    assert.ok(relay.accepted > acceptedWhileSilent, `connections accepted: ${relay.accepted}`);
   });
 
   it('a closed client is reported as unhealthy, not thrown', async () => {
