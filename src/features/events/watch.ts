@@ -60,6 +60,9 @@ export type EventStreamItem = EventItem | ConnectedState | WaitingState;
 
 export type WatcherState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'closed';
 
+/** How far our clock may be ahead of the engine's when deciding that `until` has come. */
+const UNTIL_SKEW_NANOS = 2_000_000_000n;
+
 /** Resolves after `ms`, or at once when `signal` aborts; leaves no timer behind. */
 function wait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -217,8 +220,9 @@ export class EventWatcher implements AsyncIterable<EventStreamItem>, AsyncDispos
             since = dedupe.newest ?? since;
             if (ours) yield { kind: 'event', event };
           }
-          // The engine ends the stream itself at `until`; any other end is a drop.
-          if (until !== undefined) return;
+          // The engine ends the stream itself at `until`. Earlier (by our clock, with room
+          // for skew), it is a drop: the reconnect resumes, and ends at once if `until` passed.
+          if (until !== undefined && dateToNanos(new Date()) >= until - UNTIL_SKEW_NANOS) return;
           lastError = new DockerConnectionLostError({ method: 'GET', path: '/events', endpoint: this.#client.endpoint.url }, 'the engine ended the event stream');
         } catch (err) {
           if (this.#isClosed()) return;
