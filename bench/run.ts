@@ -98,7 +98,7 @@ if (parts.has('recovery') || parts.has('events')) {
       out(row('  max (ms)', round(rec.oursMaxMs, 1), round(rec.bareMaxMs, 1)));
       out(row('  each round (ms)', rec.oursMs.map((x) => Math.round(x)).join('/')));
       out(row('', rec.bareMs.map((x) => Math.round(x)).join('/')));
-      out(row('  silent -> unhealthy (median)', round(rec.downMedianMs, 1)));
+      out(row('  SIGTERM -> unhealthy (median)', round(rec.downMedianMs, 1)));
     }
   } finally {
     await priv.destroy();
