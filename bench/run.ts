@@ -1,4 +1,4 @@
-// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup]
+// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,recovery,events]
 // Prints a table, PASS/MISS per goal, and one final `BENCH_JSON {...}` line.
 // Exit code: 0 = measured (goals may be missed), 1 = the bench itself failed.
 import { latency, type LatencyResult } from './latency.js';
@@ -7,6 +7,10 @@ import { startup, type StartupResult } from './startup.js';
 import { bare, ours } from './targets.js';
 import { throughput, type ThroughputResult } from './throughput.js';
 import { workspaceBench, type WorkspaceBenchResult } from './workspace.js';
+// Health (issue 8): recovery and event latency, on a private engine of their own.
+import { eventLatency, type EventsResult } from './events.js';
+import { benchEngine } from './private-engine.js';
+import { recovery, type RecoveryResult } from './recovery.js';
 
 const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax: 2.5 };
 // Workspaces (issue 9): create+start+remove through the library, against bare API calls and
@@ -16,10 +20,10 @@ const WORKSPACE_GOALS = { libraryRatioMax: 1.15, dockerCliRatioMax: 1 };
 
 const [host, flag, onlyArg] = process.argv.slice(2);
 if (host === undefined || host.startsWith('-') || (flag !== undefined && (flag !== '--only' || onlyArg === undefined))) {
-  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace]\n');
+  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace,recovery,events]\n');
   process.exit(2);
 }
-const parts = new Set((onlyArg ?? 'latency,throughput,startup,workspace').split(','));
+const parts = new Set((onlyArg ?? 'latency,throughput,startup,workspace,recovery,events').split(','));
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -87,6 +91,40 @@ if (parts.has('workspace')) {
   out(row('  aicli-docker CLI (2 runs)', round(wsb.oursCliMs, 1), round(wsb.oursCliMs / wsb.bareMs, 3), round(viaCli, 3)));
   out(row(`  docker CLI (3 runs)`, round(wsb.dockerCliMs, 1), round(wsb.dockerCliMs / wsb.bareMs, 3), 1));
 }
+// Health (issue 8): both parts stop and start their engine, so it is a private one.
+const HEALTH_GOALS = { recoveryMaxOverIntervalMs: 250, eventOverheadMsMax: 5 };
+let rec: RecoveryResult | undefined;
+let evl: EventsResult | undefined;
+if (parts.has('recovery') || parts.has('events')) {
+  const priv = await benchEngine();
+  try {
+    if (parts.has('events')) {
+      evl = await eventLatency(priv.engine);
+      const overhead = evl.oursMedianMs - evl.bareMedianMs;
+      goals['events'] = { ratio: round(overhead, 2), goal: `<= +${HEALTH_GOALS.eventOverheadMsMax} ms`, pass: overhead <= HEALTH_GOALS.eventOverheadMsMax };
+      out('');
+      out(`5. container start -> its event delivered, ${evl.starts} starts on a private docker20 (watchEvents, managed scope, vs a bare GET /events)`);
+      out(row('', 'ours', 'bare', 'ours-bare'));
+      out(row('  median (ms)', round(evl.oursMedianMs, 2), round(evl.bareMedianMs, 2), round(overhead, 2)));
+      out(row('  p95 (ms)', round(evl.oursP95Ms, 2), round(evl.bareP95Ms, 2), round(evl.oursP95Ms - evl.bareP95Ms, 2)));
+    }
+    if (parts.has('recovery')) {
+      rec = await recovery(priv.engine);
+      const bound = rec.intervalMs + HEALTH_GOALS.recoveryMaxOverIntervalMs;
+      goals['recovery'] = { ratio: round(rec.oursMaxMs, 1), goal: `<= ${bound} ms`, pass: rec.oursMaxMs <= bound };
+      out('');
+      out(`6. engine answering again -> healthy reported, ${rec.rounds} stop/start rounds of a private docker20, interval ${rec.intervalMs} ms (vs a bare /_ping poller at the same interval)`);
+      out(row('', 'ours', 'bare'));
+      out(row('  median (ms)', round(rec.oursMedianMs, 1), round(rec.bareMedianMs, 1)));
+      out(row('  max (ms)', round(rec.oursMaxMs, 1), round(rec.bareMaxMs, 1)));
+      out(row('  each round (ms)', rec.oursMs.map((x) => Math.round(x)).join('/')));
+      out(row('', rec.bareMs.map((x) => Math.round(x)).join('/')));
+      out(row('  SIGTERM -> unhealthy (median)', round(rec.downMedianMs, 1)));
+    }
+  } finally {
+    await priv.destroy();
+  }
+}
 
 out('');
 out('goals');
@@ -98,5 +136,7 @@ out(`BENCH_JSON ${JSON.stringify({
   throughput: thr === undefined ? undefined : { ...thr, oursRps: Math.round(thr.oursRps), bareRps: Math.round(thr.bareRps), oursRounds: thr.oursRounds.map(Math.round), bareRounds: thr.bareRounds.map(Math.round), pick: 'best' },
   startup: cli === undefined ? undefined : { runs: cli.runs, cliMedianMs: round(cli.cliMedianMs, 1), nodeMedianMs: round(cli.nodeMedianMs, 1) },
   workspace: wsb === undefined ? undefined : { rounds: wsb.rounds, libraryMs: round(wsb.libraryMs, 1), bareMs: round(wsb.bareMs, 1), oursCliMs: round(wsb.oursCliMs, 1), dockerCliMs: round(wsb.dockerCliMs, 1), dockerCli: wsb.dockerCli },
+  recovery: rec === undefined ? undefined : { ...rec, oursMs: rec.oursMs.map((x) => round(x, 1)), bareMs: rec.bareMs.map((x) => round(x, 1)), downMs: rec.downMs.map((x) => round(x, 1)), oursMedianMs: round(rec.oursMedianMs, 1), oursMaxMs: round(rec.oursMaxMs, 1), bareMedianMs: round(rec.bareMedianMs, 1), bareMaxMs: round(rec.bareMaxMs, 1), downMedianMs: round(rec.downMedianMs, 1) },
+  events: evl === undefined ? undefined : { starts: evl.starts, oursMedianMs: round(evl.oursMedianMs, 2), oursP95Ms: round(evl.oursP95Ms, 2), bareMedianMs: round(evl.bareMedianMs, 2), bareP95Ms: round(evl.bareP95Ms, 2) },
   goals,
 })}`);

@@ -89,3 +89,8 @@ export {
 } from './features/workspace/index.js';
 export type { ContainerCreateBody, HostConfigSpec, MountSpec, UlimitSpec, HealthcheckSpec, RestartPolicySpec, EndpointSpec } from './engine/types.js';
 export type { Ulimit } from './features/config/schema.js';
+// Health (issue 8): daemon checks and monitoring, engine events, the system summary, doctor.
+export { HealthChecker, HealthMonitor, HEALTH_DEFAULTS, systemSummary, type HealthCheckerOptions, type HealthCallback, type MonitorOptions, type EngineSummary, type LatencyStats, type HealthCheckResult, type HealthReport, type HealthStatus } from './features/health/index.js';
+export { watchEvents, EventWatcher, EVENT_DEFAULTS, MANAGED_EVENT_FILTERS, type WatchEventsOptions, type EventStreamItem, type EventItem, type ConnectedState, type WaitingState, type WatcherState } from './features/events/index.js';
+export type { EngineEvent, SystemSummary, SecurityFeatures, KernelLimitSupport } from './engine/types.js';
+export { runDoctor, DOCTOR_DEFAULTS, type DoctorReport, type DoctorCheck, type CheckStatus } from './features/doctor/index.js';

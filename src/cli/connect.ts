@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { DockerClient, loadConfig, type LoadedConfig } from '../index.js';
+import { DockerClient, loadConfig, type ConnectOptions, type LoadedConfig } from '../index.js';
 import type { CommandContext } from './command.js';
 
 export function homeOf(ctx: CommandContext): string {
@@ -29,8 +29,18 @@ export interface CommandOverrides {
   readonly names: Readonly<Record<string, string>>;
 }
 
-export async function connectCli(ctx: CommandContext, flags?: CommandOverrides): Promise<DockerClient> {
-  const config = await loadCliConfig(ctx, undefined, flags);
+export interface CliConnectOptions {
+  /** Connect options a command adds (e.g. a shorter ping limit for `monitor`). */
+  readonly extra?: Omit<ConnectOptions, 'config' | 'env' | 'logger'>;
+  /** The configuration, when the command loaded it already. */
+  readonly loaded?: LoadedConfig | undefined;
+  /** The command's own flags that set configuration keys. */
+  readonly flags?: CommandOverrides | undefined;
+}
+
+export async function connectCli(ctx: CommandContext, options: CliConnectOptions = {}): Promise<DockerClient> {
+  const config = options.loaded ?? (await loadCliConfig(ctx, undefined, options.flags));
+  const extra = options.extra ?? {};
   // A CLI run makes a few calls and exits: node:http starts ~50 ms faster than undici.
-  return DockerClient.connect({ config, env: ctx.env, logger: ctx.logger, httpClient: 'node' });
+  return DockerClient.connect({ httpClient: 'node', ...extra, config, env: ctx.env, logger: ctx.logger });
 }

@@ -18,6 +18,9 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   info: { summary: 'Show what the engine reports about itself', load: async () => (await import('./commands/info.js')).infoCommand },
   config: { summary: 'Show, validate or create the configuration', load: async () => (await import('./commands/config.js')).configCommand },
   workspace: { summary: 'Create and manage workspaces (create, ls, inspect, start, stop, restart, rm)', load: async () => (await import('./commands/workspace/index.js')).workspaceCommand },
+  monitor: { summary: 'Check the engine at an interval until interrupted', load: async () => (await import('./commands/monitor.js')).monitorCommand },
+  events: { summary: "Follow the engine's events across restarts", load: async () => (await import('./commands/events.js')).eventsCommand },
+  doctor: { summary: 'Check what workspaces need, each with its fix', load: async () => (await import('./commands/doctor.js')).doctorCommand },
 };
 
 function usage(): string {

@@ -125,3 +125,75 @@ export interface ContainerCreateBody {
   readonly HostConfig: HostConfigSpec;
   readonly NetworkingConfig?: { readonly EndpointsConfig?: Readonly<Record<string, EndpointSpec>> };
 }
+
+// --- Health (issue 8): engine events and the system summary ---
+
+/** One engine event from GET /events, typed. */
+export interface EngineEvent {
+  /** `container`, `network`, `image`, `volume`, `daemon`, `plugin`, `node`, `service`, ... */
+  readonly type: string;
+  /** The action without its detail: `create`, `start`, `die`, `health_status`, `exec_start`, ... */
+  readonly action: string;
+  /** What follows `: ` in the engine's action (`healthy` in `health_status: healthy`). */
+  readonly actionDetail: string | undefined;
+  /** The object's id (container, network, volume name, image reference). */
+  readonly id: string;
+  /** The object's name, when the engine gives one. */
+  readonly name: string | undefined;
+  /** The object's labels, for the events that carry them (containers and images); else empty. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Every attribute the engine sent (name, image, exitCode, container, the labels, ...). */
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly scope: string | undefined;
+  readonly time: Date;
+  /** Nanoseconds since the epoch, exact, as decimal digits (the value exceeds 2^53). */
+  readonly timeNano: string;
+}
+
+/** Security features the engine reports in /info `SecurityOptions`. */
+export interface SecurityFeatures {
+  readonly seccomp: boolean;
+  readonly seccompProfile: string | undefined;
+  readonly apparmor: boolean;
+  readonly selinux: boolean;
+  readonly rootless: boolean;
+  readonly userNamespaces: boolean;
+  readonly cgroupNamespaces: boolean;
+  /** The engine's own words, e.g. `name=seccomp,profile=builtin`. */
+  readonly options: readonly string[];
+}
+
+/** Which resource limits the engine's kernel supports (from /info). */
+export interface KernelLimitSupport {
+  readonly memory: boolean;
+  readonly swap: boolean;
+  /** CFS quota and period: what `--cpus` needs. */
+  readonly cpuQuota: boolean;
+  readonly cpuShares: boolean;
+  readonly cpuSet: boolean;
+  readonly pids: boolean;
+}
+
+/** GET /info, decoded for people: what `info` and `doctor` show. */
+export interface SystemSummary {
+  readonly name: string | undefined;
+  readonly serverVersion: string;
+  readonly operatingSystem: string | undefined;
+  readonly osType: string;
+  readonly architecture: string | undefined;
+  readonly kernelVersion: string | undefined;
+  readonly cgroupDriver: string | undefined;
+  readonly cgroupVersion: string | undefined;
+  readonly cpus: number;
+  readonly memoryBytes: number;
+  readonly containers: { readonly total: number; readonly running: number; readonly paused: number; readonly stopped: number };
+  readonly images: number;
+  readonly storageDriver: string | undefined;
+  /** Where the engine keeps images and containers (DockerRootDir). */
+  readonly rootDir: string | undefined;
+  readonly security: SecurityFeatures;
+  readonly swarm: { readonly state: string; readonly manager: boolean; readonly nodeId: string | undefined };
+  readonly limits: KernelLimitSupport;
+  /** The engine's own warnings (e.g. "No swap limit support"). */
+  readonly warnings: readonly string[];
+}

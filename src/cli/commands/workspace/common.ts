@@ -17,7 +17,7 @@ export interface Session extends AsyncDisposable {
 }
 
 export async function openWorkspaces(ctx: CommandContext, overrides?: CommandOverrides): Promise<Session> {
-  const client = await connectCli(ctx, overrides);
+  const client = await connectCli(ctx, { flags: overrides });
   return {
     client,
     workspaces: new Workspaces(client, { logger: ctx.logger }),

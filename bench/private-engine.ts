@@ -1,0 +1,21 @@
+// A private Docker 20.10 engine for the health parts (they stop and restart it), in a
+// fresh short folder, removed with everything it mounted when the bench ends.
+import fs from 'node:fs';
+import { startDockerd, type PrivateEngine } from '../scripts/dockerd.js';
+
+export async function benchEngine(): Promise<{ engine: PrivateEngine; destroy: () => Promise<void> }> {
+  const parent = fs.mkdtempSync('/tmp/aicli-bench-pe-');
+  try {
+    const engine = await startDockerd({ version: '20', dir: `${parent}/e` });
+    return {
+      engine,
+      async destroy() {
+        await engine.destroy();
+        fs.rmSync(parent, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    fs.rmSync(parent, { recursive: true, force: true });
+    throw err;
+  }
+}
