@@ -342,6 +342,12 @@ describe('the result', () => {
       cap_add: [],
       tmpfs: { '/tmp': 'rw,noexec,nosuid,size=64m' },
       user: null,
+      // Swarm workspaces (issue 13)
+      orchestrator: 'engine',
+      swarm_constraints: [],
+      swarm_node_endpoints: {},
+      volume_driver: 'local',
+      volume_driver_opts: {},
     });
   });
 
