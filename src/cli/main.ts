@@ -17,6 +17,9 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   status: { summary: 'Check the engine: endpoint, API version, health', load: async () => (await import('./commands/status.js')).statusCommand },
   info: { summary: 'Show what the engine reports about itself', load: async () => (await import('./commands/info.js')).infoCommand },
   config: { summary: 'Show, validate or create the configuration', load: async () => (await import('./commands/config.js')).configCommand },
+  // Swarm workspaces (issue 13). `workspace` is a STAND-IN until issue 9 lands (its command replaces this entry).
+  nodes: { summary: 'Show the Swarm nodes, what is reserved on them, their endpoints', load: async () => (await import('./commands/nodes.js')).nodesCommand },
+  workspace: { summary: 'Workspaces (create, ls, inspect, rm, start, stop, restart)', load: async () => (await import('./commands/workspace-standin.js')).workspaceCommand },
 };
 
 function usage(): string {

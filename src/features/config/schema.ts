@@ -167,8 +167,8 @@ const orchestratorCheck: Check<Orchestrator> = (raw, quote) => {
   return v === 'engine' || v === 'swarm' || v === 'auto' ? ok(v) : bad(`${describe(raw.value, quote)} is not an orchestrator; expected "engine", "swarm" or "auto"`);
 };
 
-/** `node.labels.zone==a`, `node.role != manager`: a Swarm constraint expression. */
-function swarmConstraint(s: string): { value: string } | { problem: string } {
+/** `node.labels.zone==a`, `node.role != manager`: a Swarm constraint expression (normalised), or what is wrong with it. */
+export function swarmConstraint(s: string): { value: string } | { problem: string } {
   const m = /^\s*([a-zA-Z][a-zA-Z0-9_.-]*)\s*(==|!=)\s*(\S.*?)\s*$/.exec(s);
   if (m === null) return { problem: 'is not a placement constraint; expected KEY==VALUE or KEY!=VALUE such as node.labels.zone==a or node.role==worker' };
   const [, key = '', op = '', value = ''] = m;

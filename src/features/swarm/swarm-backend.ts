@@ -13,6 +13,7 @@ import {
   DockerConflictError,
   DockerNotFoundError,
   ImageNotFoundError,
+  InvalidArgumentError,
   isDockerError,
   NotSwarmManagerError,
   SwarmUnsupportedError,
@@ -39,6 +40,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import { compareApiVersions } from '../../transport/api-version.js';
 import type { Env } from '../../transport/discovery.js';
 import type { DockerConfig } from '../config/index.js';
+import { swarmConstraint } from '../config/schema.js';
 import { DockerClient } from '../docker-client.js';
 import { LABELS } from '../labels.js';
 import { hardeningProblems, type ContainerInspect } from './hardening.js';
@@ -202,6 +204,11 @@ export class SwarmBackend implements WorkspaceBackend {
         },
       ]);
     }
+    const constraints = (options.constraints ?? []).map((c) => {
+      const checked = swarmConstraint(c);
+      if ('problem' in checked) throw new InvalidArgumentError('placement constraint', `${JSON.stringify(c)} ${checked.problem}`);
+      return checked.value;
+    });
     const extra = options.labels ?? {};
     const labels = { ...workspaceLabels(name, name), ...extra };
     const body = buildContainerSpec(this.config, { name, image: options.image, labels });
@@ -216,7 +223,7 @@ export class SwarmBackend implements WorkspaceBackend {
         driverOptions: this.config.volumeDriverOpts,
         labels,
       },
-      constraints: [...this.config.swarmConstraints, ...(options.constraints ?? [])],
+      constraints: [...this.config.swarmConstraints, ...constraints],
       stopGracePeriodMs: SWARM_DEFAULTS.stopGracePeriodMs,
       restartDelayMs: SWARM_DEFAULTS.restartDelayMs,
     });
@@ -292,11 +299,17 @@ export class SwarmBackend implements WorkspaceBackend {
     if (options.keepData === true || mount?.Source === undefined) return { name, dataRemovedOn: [], dataLeftOn: [] };
     const volume = mount.Source;
     const byId = new Map(nodes.map((n) => [n.ID, n]));
-    const ran = [...new Set(tasks.filter((t) => (t.Status.ContainerStatus?.ContainerID ?? '') !== '' && t.NodeID !== undefined).map((t) => t.NodeID ?? ''))];
+    // Each node that ran a container of it, with those containers.
+    const ran = new Map<string, string[]>();
+    for (const t of tasks) {
+      const cid = t.Status.ContainerStatus?.ContainerID ?? '';
+      if (cid === '' || t.NodeID === undefined || t.NodeID === '') continue;
+      ran.set(t.NodeID, [...(ran.get(t.NodeID) ?? []), cid]);
+    }
     const removedOn: string[] = [];
     const leftOn: { node: string; reason: string }[] = [];
     await Promise.all(
-      ran.map(async (nodeId) => {
+      [...ran].map(async ([nodeId, containers]) => {
         const node = byId.get(nodeId);
         const host = hostnameOf(node) ?? nodeId;
         if (node === undefined || node.Status.State !== 'ready') {
@@ -305,6 +318,8 @@ export class SwarmBackend implements WorkspaceBackend {
         }
         try {
           const engine = await this.#engines.clientFor(node, `remove the data volume ${volume} of workspace "${name}"`);
+          // The node's agent removes them too, but only seconds later: the volume cannot go before them.
+          await Promise.all(containers.map((id) => this.#removeContainer(engine, id, call)));
           await this.#removeVolume(engine, volume, call);
           removedOn.push(host);
         } catch (err) {
@@ -315,20 +330,28 @@ export class SwarmBackend implements WorkspaceBackend {
     return { name, dataRemovedOn: removedOn.sort(), dataLeftOn: leftOn.sort((a, b) => (a.node < b.node ? -1 : 1)) };
   }
 
-  /** State, node, message, limits, placement, where the data lives and what stayed behind. Three calls. */
+  /**
+   * State, node, message, limits, placement, networks, where the data lives and what stayed
+   * behind after moves; health from the node's engine when it can be reached.
+   */
   async inspect(name: string, options: CallOptions = {}): Promise<SwarmWorkspaceDetails> {
     this.#assertOpen();
     const v = await this.#view(await this.#find(name, options), options);
     const t = v.service.Spec.TaskTemplate;
     const limits = t.Resources?.Limits ?? {};
+    // Swarm stores attached networks by ID: one call for their names.
+    const ids = (t.Networks ?? []).map((n) => n.Target);
+    const named = ids.length === 0 ? [] : await this.client.api.json<{ Id: string; Name: string }[]>({ method: 'GET', path: apiPath`/networks`, query: { filters: { id: ids } }, ...options });
+    const health = v.task === null || v.nodeRecord === null || v.info.state !== 'running' ? null : await this.#health(v.task, v.nodeRecord, options);
     return {
       ...v.info,
+      health,
       serviceName: v.service.Spec.Name,
       taskId: v.task?.ID ?? null,
       containerId: v.task?.Status.ContainerStatus?.ContainerID ?? null,
       limits: { cpus: limits.NanoCPUs === undefined ? null : limits.NanoCPUs / 1e9, memoryBytes: limits.MemoryBytes ?? null, pids: limits.Pids ?? null },
       constraints: t.Placement?.Constraints ?? [],
-      networks: (t.Networks ?? []).map((n) => n.Target),
+      networks: ids.map((id) => named.find((n) => n.Id === id)?.Name ?? id),
       data: v.data,
       history: v.history,
     };
@@ -518,12 +541,37 @@ export class SwarmBackend implements WorkspaceBackend {
         );
         // Its data volume on that node too (best effort: the container goes first, within seconds).
         const volume = dataMount(service)?.Source;
+        await this.#removeContainer(client, containerId, options).catch(() => undefined);
         if (removed && volume !== undefined) await this.#removeVolume(client, volume, options).catch(() => undefined);
         throw new WorkspaceNotHardenedError(name, host, problems, removed);
       }
       this.#verified.add(containerId);
     }
     return { client, containerId, node: host, nodeId: node.ID, taskId: task.ID, endpoint };
+  }
+
+  /** The container's health status from its node's engine; null without a health check or a known endpoint. */
+  async #health(task: SwarmTask, node: SwarmNode, options: CallOptions): Promise<string | null> {
+    const id = task.Status.ContainerStatus?.ContainerID ?? '';
+    if (id === '') return null;
+    try {
+      const engine = await this.#engines.clientFor(node, 'read its health');
+      const c = await engine.api.json<{ State?: { Health?: { Status?: string } } }>({ method: 'GET', path: apiPath`/containers/${id}/json`, resource: 'container', ...options });
+      return c.State?.Health?.Status ?? null;
+    } catch (err) {
+      this.#logger.debug({ node: hostnameOf(node), error: err instanceof Error ? err.message : String(err) }, 'health not read from the node');
+      return null;
+    }
+  }
+
+  /** Force-removes a container of a removed workspace on its node (gone already: fine). */
+  async #removeContainer(engine: DockerClient, id: string, options: CallOptions): Promise<void> {
+    try {
+      await engine.api.json({ method: 'DELETE', path: apiPath`/containers/${id}`, query: { force: true }, resource: 'container', idempotent: true, ...options });
+    } catch (err) {
+      // 404: gone; 409: the agent is removing it right now.
+      if (!(err instanceof DockerNotFoundError) && !(err instanceof DockerConflictError)) throw err;
+    }
   }
 
   /** DELETE the volume on one node, waiting while its container is still being removed (409: in use; nothing was done). */
