@@ -60,7 +60,8 @@ export interface SwarmCluster extends AsyncDisposable {
 
 export interface SwarmClusterOptions {
   readonly version?: '20' | '26' | '28';
-  readonly workers?: number;
+  /** How many workers (of `version`), or one entry per worker (e.g. an older engine, kept drained). Default 2. */
+  readonly workers?: number | readonly { readonly version?: '20' | '26' | '28'; readonly availability?: 'active' | 'drain' | 'pause' }[];
   readonly dir?: string;
   readonly egress?: boolean;
   readonly log?: (line: string) => void;

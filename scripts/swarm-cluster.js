@@ -214,7 +214,8 @@ function defaultRoot() {
  */
 export async function startSwarmCluster(options = {}) {
   const version = String(options.version ?? '26');
-  const workers = options.workers ?? 2;
+  // A number, or one entry per worker: { version, availability } (e.g. an older engine kept drained).
+  const workerSpecs = Array.isArray(options.workers) ? options.workers : Array.from({ length: options.workers ?? 2 }, () => ({}));
   const log = options.log ?? (() => undefined);
   const id = crypto.randomBytes(3).toString('hex');
   const dir = path.resolve(options.dir ?? path.join(defaultRoot(), `aicli-swarm-${id}`));
@@ -231,8 +232,17 @@ export async function startSwarmCluster(options = {}) {
     id, dir, version, subnet, hubIp, deadDns, registry, image,
     nodes: [], manager: undefined, workers: [],
     registryPid: 0, formedMs: 0, timings: {},
-    /** SIGKILL a node's dockerd by its PID (its containerd and containers keep running, as on a real crash). */
-    async killNode(node) { await node.engine.kill(); },
+    /**
+     * SIGKILL a node's dockerd by its PID (its containerd and containers keep running, as on a
+     * real crash). Polls until it is gone: the launched child is unref'd, so awaiting its exit
+     * alone would leave the event loop empty.
+     */
+    async killNode(node) {
+      const pid = node.engine.pid;
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      while (alive(pid)) await sleep(20);
+      await Promise.race([node.engine.exited, sleep(1000)]);
+    },
     /** Packets that left each node for outside the subnet, and DNS packets to the dead resolver. */
     readEgress() { return Object.fromEntries(cluster.nodes.map((n) => [n.hostname, readCounters(n.netns)])); },
     /** Routes in each node's namespace, as `ip route` prints them. */
@@ -256,8 +266,9 @@ export async function startSwarmCluster(options = {}) {
     cluster.registryPid = reg.pid;
     fs.writeFileSync(path.join(dir, 'pids.json'), JSON.stringify({ id, registry: reg.pid, nodes: [] }));
 
-    const names = ['n1', ...Array.from({ length: workers }, (_, i) => `n${i + 2}`)];
-    for (const [i, name] of names.entries()) {
+    const specs = [{}, ...workerSpecs];
+    for (const [i, spec] of specs.entries()) {
+      const name = `n${i + 1}`;
       const ns = path.join(dir, `ns/${name}`);
       makeNetns(ns);
       inNs(hubNs, 'ip', 'link', 'add', `h-${name}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
@@ -269,14 +280,15 @@ export async function startSwarmCluster(options = {}) {
       const etc = path.join(dir, `${name}-etc`);
       fs.mkdirSync(path.join(etc, 'run'), { recursive: true });
       fs.writeFileSync(path.join(etc, 'resolv.conf'), `nameserver ${deadDns}\noptions timeout:1 attempts:1\n`);
-      cluster.nodes.push({ name, hostname: `${id}-${name}`, ip, netns: ns, etc, dir: path.join(dir, name), role: i === 0 ? 'manager' : 'worker' });
+      cluster.nodes.push({ name, hostname: `${id}-${name}`, ip, netns: ns, etc, dir: path.join(dir, name), role: i === 0 ? 'manager' : 'worker',
+        version: String(spec.version ?? version), availability: i === 0 ? 'drain' : spec.availability ?? 'active' });
     }
     // Mounts, hostname, then exec: the PID launched is the engine's own.
     const script = 'set -e; mount --bind "$1" /run; mount --bind "$2" /etc/resolv.conf; hostname "$3"; shift 3; exec "$@"';
     const t1 = Date.now();
     await Promise.all(cluster.nodes.map(async (node) => {
       node.engine = await startDockerd({
-        version, dir: node.dir, name: `${node.hostname}`,
+        version: node.version, dir: node.dir, name: `${node.hostname}`,
         dns: [deadDns],
         prefix: ['nsenter', `--net=${node.netns}`, 'unshare', '--mount', '--uts', '--', 'sh', '-c', script, 'sh',
           path.join(node.etc, 'run'), path.join(node.etc, 'resolv.conf'), node.hostname],
@@ -323,8 +335,11 @@ export async function startSwarmCluster(options = {}) {
       const node = cluster.nodes.find((x) => x.hostname === n.Description.Hostname);
       if (node) node.nodeId = n.ID;
     }
-    const self = nodes.find((n) => n.ID === manager.nodeId);
-    await json(manager, 'POST', `/nodes/${self.ID}/update?version=${self.Version.Index}`, { ...self.Spec, Availability: 'drain' });
+    // The manager, and any worker asked so, drained.
+    for (const node of cluster.nodes.filter((x) => x.availability !== 'active')) {
+      const n = nodes.find((x) => x.ID === node.nodeId);
+      await json(manager, 'POST', `/nodes/${n.ID}/update?version=${n.Version.Index}`, { ...n.Spec, Availability: node.availability });
+    }
     cluster.formedMs = Date.now() - t3;
     cluster.timings.formMs = cluster.formedMs;
     cluster.timings.totalMs = Date.now() - t0;
@@ -349,7 +364,7 @@ async function destroyCluster(cluster) {
 /** Whatever is left under `dir` (containerd, shims, containers), its mounts (the namespace files), the folder, the cgroups. */
 async function sweep(dir, id) {
   await removeTree(dir);
-  for (const name of ['n1', 'n2', 'n3', 'n4', 'n5']) for (const d of cgroupDirs(`aicli-swarm-${id}-${name}`)) removeCgroupTree(d);
+  for (let i = 1; i <= 9; i++) for (const d of cgroupDirs(`aicli-swarm-${id}-n${i}`)) removeCgroupTree(d);
 }
 
 /** For `stop DIR` after a crashed run: the recorded PIDs (checked to still be ours), then the sweep. */
@@ -371,6 +386,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
       for (let i = 0; i < args.length; i++) {
         if (args[i] === '--version') opt.version = args[++i];
         else if (args[i] === '--workers') opt.workers = Number(args[++i]);
+        else if (args[i] === '--worker') (opt.workers = Array.isArray(opt.workers) ? opt.workers : []).push({ version: args[++i] });
         else opt.dir = args[i];
       }
       const c = await startSwarmCluster(opt);
@@ -379,7 +395,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
     } else if (cmd === 'stop' && args[0]) {
       await stopSwarmCluster(args[0]);
     } else {
-      process.stderr.write('usage: swarm-cluster.js start [--version 26] [--workers 2] [DIR] | stop DIR\n');
+      process.stderr.write('usage: swarm-cluster.js start [--version 26] [--workers 2 | --worker VERSION...] [DIR] | stop DIR\n');
       process.exit(2);
     }
   } catch (e) {

@@ -2,7 +2,7 @@
 // overlay on a Swarm manager (`network_driver: overlay`) and owns finding it by exact name. This
 // is the smallest version the Swarm backend needs; at merge the lead points `ensureSwarmNetwork`
 // at issue 7's ensureNetwork and keeps the two refusals below (they are Swarm's, not the network's).
-import { DockerConflictError, SwarmUnsupportedError } from '../../errors.js';
+import { DockerApiError, DockerConflictError, SwarmUnsupportedError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import { LABELS, rfc3339, type LabelSet } from '../labels.js';
@@ -45,6 +45,11 @@ function check(n: NetworkSummary): void {
   }
 }
 
+/** 409, or Swarm's name conflict that some engines answer with a 500: the create did nothing. */
+export function isNameConflict(err: unknown): boolean {
+  return err instanceof DockerConflictError || (err instanceof DockerApiError && /name conflicts with an existing object|already exists/i.test(err.daemonMessage));
+}
+
 /** The overlay network `name` on the Swarm manager, made (attachable, labelled) when missing. */
 export async function ensureSwarmNetwork(api: EngineApi, name: string, labels: LabelSet, options: CallOptions = {}): Promise<string> {
   const found = await findExact(api, name, options);
@@ -61,8 +66,9 @@ export async function ensureSwarmNetwork(api: EngineApi, name: string, labels: L
     });
     return made.Id;
   } catch (err) {
-    // Another process made it meanwhile: use that one (swarm-scoped names are unique).
-    if (!(err instanceof DockerConflictError)) throw err;
+    // Another process made it meanwhile: use that one (swarm-scoped names are unique; the
+    // engine answers 409, or 500 with swarmkit's "name conflicts with an existing object").
+    if (!isNameConflict(err)) throw err;
     const again = await findExact(api, name, options);
     if (again === undefined) throw err;
     check(again);

@@ -44,7 +44,7 @@ import { swarmConstraint } from '../config/schema.js';
 import { DockerClient } from '../docker-client.js';
 import { LABELS } from '../labels.js';
 import { hardeningProblems, type ContainerInspect } from './hardening.js';
-import { ensureSwarmNetwork } from './network-standin.js';
+import { ensureSwarmNetwork, isNameConflict } from './network-standin.js';
 import { NodeEngines } from './routing.js';
 import { MIN_SWARM_API, SWARM_API_NEEDS, toServiceSpec } from './service-spec.js';
 import { dataMount, hostnameOf, nodeViews, workspaceView, workspaceViews, type DataLocation, type SwarmNodeInfo, type SwarmWorkspaceInfo, type TaskRecord, type WorkspaceView } from './snapshot.js';
@@ -69,6 +69,11 @@ export const SWARM_DEFAULTS = Object.freeze({
   stopGracePeriodMs: 2_000,
   /** Before a restart or a move (Swarm's default: 5 s). */
   restartDelayMs: 1_000,
+  /**
+   * create/start return `pending` once the scheduler has said why for this long: a node that
+   * is letting go of a removed workspace frees its reservation only a moment later.
+   */
+  pendingGraceMs: 2_000,
   dataTarget: '/workspace',
 });
 
@@ -238,7 +243,7 @@ export class SwarmBackend implements WorkspaceBackend {
       this.#logger.info({ workspace: name, service: id }, 'swarm workspace created');
     } catch (err) {
       // A second create of the same name (another process, a retry): the existing one, if it is ours.
-      if (!(err instanceof DockerConflictError)) throw err;
+      if (!isNameConflict(err)) throw err;
       const existing = await this.#find(name, call);
       return (await this.#view(existing, call)).info;
     }
@@ -292,24 +297,31 @@ export class SwarmBackend implements WorkspaceBackend {
     const api = this.client.api;
     const call = { signal: options.signal, timeoutMs: options.timeoutMs };
     const service = await this.#find(name, call);
-    const [tasks, nodes] = await Promise.all([listTasks(api, { service: [service.ID] }, call), listNodes(api, undefined, call)]);
+    const [before, nodes] = await Promise.all([listTasks(api, { service: [service.ID] }, call), listNodes(api, undefined, call)]);
     await removeService(api, service.ID, call);
     this.#logger.info({ workspace: name, service: service.ID }, 'swarm workspace removed');
-    const mount = dataMount(service);
-    if (options.keepData === true || mount?.Source === undefined) return { name, dataRemovedOn: [], dataLeftOn: [] };
-    const volume = mount.Source;
     const byId = new Map(nodes.map((n) => [n.ID, n]));
-    // Each node that ran a container of it, with those containers.
-    const ran = new Map<string, string[]>();
-    for (const t of tasks) {
-      const cid = t.Status.ContainerStatus?.ContainerID ?? '';
-      if (cid === '' || t.NodeID === undefined || t.NodeID === '') continue;
-      ran.set(t.NodeID, [...(ran.get(t.NodeID) ?? []), cid]);
-    }
+    const ready = (nodeId: string): SwarmNode | undefined => (byId.get(nodeId)?.Status.State === 'ready' ? byId.get(nodeId) : undefined);
+    // Its running containers first: the node's agent stops them too, but only after a 2 s gossip delay.
+    await Promise.all(
+      before.map(async (t) => {
+        const node = ready(t.NodeID ?? '');
+        const id = t.Status.ContainerStatus?.ContainerID ?? '';
+        if (node === undefined || id === '') return;
+        const engine = await this.#engines.clientFor(node, `remove workspace "${name}"`).catch(() => undefined);
+        if (engine !== undefined) await this.#removeContainer(engine, id, call).catch(() => undefined);
+      }),
+    );
+    // Then until no task of it holds a reservation: what it reserved is free when remove returns,
+    // and no container of it can appear any more (one may have been starting).
+    const after = await this.#released(service.ID, name, byId, call);
+    const volume = dataMount(service)?.Source;
+    if (options.keepData === true || volume === undefined) return { name, dataRemovedOn: [], dataLeftOn: [] };
     const removedOn: string[] = [];
     const leftOn: { node: string; reason: string }[] = [];
+    const assigned = new Set([...before, ...after].map((t) => t.NodeID ?? '').filter((id) => id !== ''));
     await Promise.all(
-      [...ran].map(async ([nodeId, containers]) => {
+      [...assigned].map(async (nodeId) => {
         const node = byId.get(nodeId);
         const host = hostnameOf(node) ?? nodeId;
         if (node === undefined || node.Status.State !== 'ready') {
@@ -318,10 +330,14 @@ export class SwarmBackend implements WorkspaceBackend {
         }
         try {
           const engine = await this.#engines.clientFor(node, `remove the data volume ${volume} of workspace "${name}"`);
-          // The node's agent removes them too, but only seconds later: the volume cannot go before them.
-          await Promise.all(containers.map((id) => this.#removeContainer(engine, id, call)));
-          await this.#removeVolume(engine, volume, call);
-          removedOn.push(host);
+          const left = await engine.api.json<{ Id: string }[]>({
+            method: 'GET',
+            path: apiPath`/containers/json`,
+            query: { all: true, filters: { label: [`com.docker.swarm.service.id=${service.ID}`] } },
+            ...call,
+          });
+          await Promise.all(left.map((c) => this.#removeContainer(engine, c.Id, call)));
+          if (await this.#removeVolume(engine, volume, call)) removedOn.push(host);
         } catch (err) {
           leftOn.push({ node: host, reason: err instanceof Error ? err.message : String(err) });
         }
@@ -476,6 +492,7 @@ export class SwarmBackend implements WorkspaceBackend {
     const api = this.client.api;
     const end = Date.now() + this.#startTimeoutMs;
     let nodes: ReadonlyMap<string, SwarmNode> = new Map((await listNodes(api, undefined, options)).map((n) => [n.ID, n]));
+    let pendingSince: number | undefined;
     for (;;) {
       const [service, tasks] = await Promise.all([inspectService(api, serviceId, options), listTasks(api, { service: [serviceId] }, options)]);
       if (tasks.some((t: SwarmTask) => t.NodeID !== undefined && t.NodeID !== '' && !nodes.has(t.NodeID))) {
@@ -485,7 +502,10 @@ export class SwarmBackend implements WorkspaceBackend {
       // A first start that fails (image missing, mount refused) fails the same way on retry: Swarm's reason, nothing left.
       const failed = removeOnFailure ? tasks.find((t) => t.Status.State === 'failed' || t.Status.State === 'rejected') : undefined;
       if (failed !== undefined) await this.#failed(name, service, failed, nodes, options);
-      if (done(v) || Date.now() > end) {
+      const waiting = v.info.state === 'pending' && (v.task?.Status.Err ?? '') !== '';
+      pendingSince = waiting ? (pendingSince ?? Date.now()) : undefined;
+      const settled = done(v) && !(waiting && Date.now() - (pendingSince ?? 0) < SWARM_DEFAULTS.pendingGraceMs);
+      if (settled || Date.now() > end) {
         if (v.info.state === 'running' && v.task !== null && v.nodeRecord !== null) {
           try {
             await this.#verify(name, service, v.task, v.nodeRecord, options);
@@ -564,6 +584,25 @@ export class SwarmBackend implements WorkspaceBackend {
     }
   }
 
+  /**
+   * Waits until no task of a removed service still holds a reservation on a ready node, so that
+   * when remove returns, what it reserved can be given to the next workspace. A down node's
+   * tasks are left to Swarm.
+   */
+  async #released(serviceId: string, name: string, nodes: ReadonlyMap<string, SwarmNode>, options: CallOptions): Promise<SwarmTask[]> {
+    const end = Date.now() + SWARM_DEFAULTS.volumeRemoveTimeoutMs;
+    const ended: ReadonlySet<string> = new Set(['complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned']);
+    // By the service's labels: filtering by a service that no longer exists is a 404.
+    const filter = { label: [`${LABELS.managed}=true`, `${LABELS.workspaceName}=${name}`] };
+    for (;;) {
+      const tasks = await listTasks(this.client.api, filter, options);
+      const mine = tasks.filter((t) => t.ServiceID === serviceId);
+      const holding = mine.filter((t) => !ended.has(t.Status.State) && nodes.get(t.NodeID ?? '')?.Status.State === 'ready');
+      if (holding.length === 0 || Date.now() > end) return mine;
+      await this.#pause(options, serviceId);
+    }
+  }
+
   /** Force-removes a container of a removed workspace on its node (gone already: fine). */
   async #removeContainer(engine: DockerClient, id: string, options: CallOptions): Promise<void> {
     try {
@@ -574,15 +613,15 @@ export class SwarmBackend implements WorkspaceBackend {
     }
   }
 
-  /** DELETE the volume on one node, waiting while its container is still being removed (409: in use; nothing was done). */
-  async #removeVolume(engine: DockerClient, volume: string, options: CallOptions): Promise<void> {
+  /** DELETE the volume on one node (false: it had none), waiting while a container still uses it (409: nothing was done). */
+  async #removeVolume(engine: DockerClient, volume: string, options: CallOptions): Promise<boolean> {
     const end = Date.now() + SWARM_DEFAULTS.volumeRemoveTimeoutMs;
     for (;;) {
       try {
         await engine.api.json({ method: 'DELETE', path: apiPath`/volumes/${volume}`, resource: 'volume', ...options });
-        return;
+        return true;
       } catch (err) {
-        if (err instanceof DockerNotFoundError) return;
+        if (err instanceof DockerNotFoundError) return false;
         if (!(err instanceof DockerConflictError) || Date.now() > end) throw err;
       }
       await this.#pause(options, volume);
