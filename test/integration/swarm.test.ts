@@ -403,4 +403,11 @@ describe('Docker 20.10 as a Swarm manager', { skip }, () => {
     const vols = await managerJson<{ Volumes: unknown[] | null }>(cluster, '/volumes');
     assert.deepEqual(vols.Volumes ?? [], []);
   });
+
+  it('nodes on a worker: refused, saying only managers can, and what to do', async () => {
+    const r = await runCli(['nodes'], { HOME: home, AICLI_DOCKER_HOST: cluster.workers[0]?.host ?? '' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is not a Swarm manager \(swarm state: active, as a worker: only managers can run services\)/);
+    assert.match(r.stderr, /Point aicli at a manager/);
+  });
 });
