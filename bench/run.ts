@@ -2,16 +2,18 @@
 // Prints a table, PASS/MISS per goal, and one final `BENCH_JSON {...}` line.
 // Exit code: 0 = measured (goals may be missed), 1 = the bench itself failed.
 import { latency, type LatencyResult } from './latency.js';
-import { round } from './stats.js';
+import { median, round } from './stats.js';
 import { startup, type StartupResult } from './startup.js';
 import { bare, ours } from './targets.js';
 import { throughput, type ThroughputResult } from './throughput.js';
+// Swarm workspaces (issue 13): not in the default set (they form a 3-node cluster); --only swarm-create,swarm-ls.
+import { swarmBench, type SwarmBenchResult } from './swarm.js';
 
 const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax: 2.5 };
 
 const [host, flag, onlyArg] = process.argv.slice(2);
 if (host === undefined || host.startsWith('-') || (flag !== undefined && (flag !== '--only' || onlyArg === undefined))) {
-  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup]\n');
+  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,swarm-create,swarm-ls]\n');
   process.exit(2);
 }
 const parts = new Set((onlyArg ?? 'latency,throughput,startup').split(','));
@@ -66,6 +68,41 @@ if (parts.has('startup')) {
   out(row('  median (ms)', round(cli.cliMedianMs, 1), round(cli.nodeMedianMs, 1), round(ratio, 3)));
 }
 
+// Swarm workspaces (issue 13)
+let swarm: SwarmBenchResult | undefined;
+if (parts.has('swarm-create') || parts.has('swarm-ls')) {
+  const which = new Set<'create' | 'ls'>([...(parts.has('swarm-create') ? (['create'] as const) : []), ...(parts.has('swarm-ls') ? (['ls'] as const) : [])]);
+  const version = process.env['AICLI_BENCH_SWARM_VERSION'] === '28' ? '28' : '26';
+  swarm = await swarmBench(which, { version, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+  out('');
+  out(`4. Swarm (Docker ${version}): a 3-node cluster (1 drained manager + 2 workers, each a dockerd in its own network namespace) formed in ${swarm.cluster.formMs} ms (${swarm.cluster.totalMs} ms with engines and image)`);
+  if (swarm.create !== undefined) {
+    const c = swarm.create;
+    const cli = c.cliMs.length > 0 ? median(c.cliMs) : Number.NaN;
+    const cliD = c.cliDetachMs.length > 0 ? median(c.cliDetachMs) : Number.NaN;
+    const na = (x: number, digits = 0): string | number => (Number.isNaN(x) ? 'n/a' : round(x, digits));
+    out(`  create → running, ${c.rounds} rounds interleaved: ours (SwarmBackend.create, container read back from its node), the same spec bare`);
+    out('  (POST /services/create + GET /tasks every 50 ms), docker service create with the same settings (it waits until converged,');
+    out('  which includes its 5 s stability check), and docker service create --detach + the bare wait');
+    out(row('', 'ours', 'bare', 'docker', 'docker -d', 'ours/bare', 'ours/docker', 'ours/docker -d'));
+    out(row('  median (ms)', round(median(c.oursMs), 0), round(median(c.bareMs), 0), na(cli), na(cliD), round(median(c.oursMs) / median(c.bareMs), 3), na(median(c.oursMs) / cli, 3), na(median(c.oursMs) / cliD, 3)));
+    for (const [label, xs] of [['ours', c.oursMs], ['bare', c.bareMs], ['docker', c.cliMs], ['docker -d', c.cliDetachMs]] as const) {
+      out(`  each, ${label} (ms): ${xs.map((x) => Math.round(x)).join(' ')}`);
+    }
+    if (!Number.isNaN(cli)) goals['swarm-create-vs-docker'] = { ratio: round(median(c.oursMs) / cli, 3), goal: '<= 1', pass: median(c.oursMs) <= cli };
+    if (!Number.isNaN(cliD)) goals['swarm-create-vs-docker-d'] = { ratio: round(median(c.oursMs) / cliD, 3), goal: '<= 1', pass: median(c.oursMs) <= cliD };
+  }
+  if (swarm.ls !== undefined) {
+    const l = swarm.ls;
+    out(`  workspace ls: API calls seen by a proxy in front of the manager, and median time of 15`);
+    out(row('', '1 workspace', '50 workspaces'));
+    out(row('  API calls', l.callsOne.length, l.callsFifty.length));
+    out(row('  median (ms)', round(l.oneMedianMs, 1), round(l.fiftyMedianMs, 1)));
+    out(`  calls: ${l.callsFifty.map((c) => c.replace(/\?.*$/, '')).join(', ')}`);
+    goals['swarm-ls-calls'] = { ratio: l.callsFifty.length / l.callsOne.length, goal: '= 1 (same calls)', pass: l.callsFifty.length === l.callsOne.length };
+  }
+}
+
 out('');
 out('goals');
 for (const [name, g] of Object.entries(goals)) out(row(`  ${name}`, `${g.ratio}`, g.goal, verdict(g.pass)));
@@ -75,5 +112,6 @@ out(`BENCH_JSON ${JSON.stringify({
   latency: lat === undefined ? undefined : { samples: lat.samples, oursMedianUs: round(lat.oursMedianUs, 1), oursP99Us: round(lat.oursP99Us, 1), bareMedianUs: round(lat.bareMedianUs, 1), bareP99Us: round(lat.bareP99Us, 1) },
   throughput: thr === undefined ? undefined : { ...thr, oursRps: Math.round(thr.oursRps), bareRps: Math.round(thr.bareRps), oursRounds: thr.oursRounds.map(Math.round), bareRounds: thr.bareRounds.map(Math.round), pick: 'best' },
   startup: cli === undefined ? undefined : { runs: cli.runs, cliMedianMs: round(cli.cliMedianMs, 1), nodeMedianMs: round(cli.nodeMedianMs, 1) },
+  swarm,
   goals,
 })}`);

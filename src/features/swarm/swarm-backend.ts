@@ -59,8 +59,8 @@ import {
 
 /** Every default of the Swarm backend, in one place. */
 export const SWARM_DEFAULTS = Object.freeze({
-  /** Between two looks at a workspace's tasks while waiting for it. */
-  pollIntervalMs: 100,
+  /** Between two looks at a workspace's tasks while waiting for it (one small call each). */
+  pollIntervalMs: 50,
   /** How long create/start/restart wait for the workspace to run before returning its state as it is. */
   startTimeoutMs: 120_000,
   /** How long remove waits for a node to let go of the data volume. */
@@ -491,10 +491,12 @@ export class SwarmBackend implements WorkspaceBackend {
   async #settle(name: string, serviceId: string, done: (v: WorkspaceView) => boolean, options: CallOptions, removeOnFailure: boolean): Promise<SwarmWorkspaceInfo> {
     const api = this.client.api;
     const end = Date.now() + this.#startTimeoutMs;
-    let nodes: ReadonlyMap<string, SwarmNode> = new Map((await listNodes(api, undefined, options)).map((n) => [n.ID, n]));
+    // The service and the nodes once; then one call (its tasks) per look.
+    const [service, nodeList] = await Promise.all([inspectService(api, serviceId, options), listNodes(api, undefined, options)]);
+    let nodes: ReadonlyMap<string, SwarmNode> = new Map(nodeList.map((n) => [n.ID, n]));
     let pendingSince: number | undefined;
     for (;;) {
-      const [service, tasks] = await Promise.all([inspectService(api, serviceId, options), listTasks(api, { service: [serviceId] }, options)]);
+      const tasks = await listTasks(api, { service: [serviceId] }, options);
       if (tasks.some((t: SwarmTask) => t.NodeID !== undefined && t.NodeID !== '' && !nodes.has(t.NodeID))) {
         nodes = new Map((await listNodes(api, undefined, options)).map((n) => [n.ID, n]));
       }
