@@ -129,6 +129,9 @@ export interface SwarmRemoveResult {
   readonly dataLeftOn: readonly { readonly node: string; readonly reason: string }[];
 }
 
+/** A node engine that could not be reached (as opposed to one that answered). */
+const UNREACHABLE = ['DOCKER_NOT_AVAILABLE', 'DOCKER_TIMEOUT', 'DOCKER_TLS_ERROR', 'DOCKER_CONNECTION_LOST', 'UNSUPPORTED_API_VERSION'] as const;
+
 const WORKSPACE_FILTER = { label: [`${LABELS.managed}=true`, LABELS.workspaceName] };
 
 /** The service (and its volume) of workspace `name`. Service names are DNS labels: no `_`. */
@@ -512,9 +515,15 @@ export class SwarmBackend implements WorkspaceBackend {
           try {
             await this.#verify(name, service, v.task, v.nodeRecord, options);
           } catch (err) {
-            if (!isDockerError(err, 'NODE_ENDPOINT_UNKNOWN')) throw err;
-            // Nothing can reach the container (nor exec into it) until the endpoint is set; say so.
-            return { ...v.info, message: [v.info.message, `hardening not checked yet: no engine endpoint known for node ${v.info.node ?? '?'} (set the node label aicli.engine or swarm_node_endpoints)`].filter((m) => m !== '').join('; ') };
+            // The workspace runs, but its node's engine cannot be reached from here: nothing can
+            // exec into it either until that is fixed (engineForWorkspace checks first); say so.
+            const why = isDockerError(err, 'NODE_ENDPOINT_UNKNOWN')
+              ? `no engine endpoint known for node ${v.info.node ?? '?'} (set the node label aicli.engine or swarm_node_endpoints)`
+              : UNREACHABLE.some((code) => isDockerError(err, code))
+                ? `the engine of node ${v.info.node ?? '?'} did not answer (${(err as Error).message})`
+                : undefined;
+            if (why === undefined) throw err;
+            return { ...v.info, message: [v.info.message, `hardening not checked yet: ${why}`].filter((m) => m !== '').join('; ') };
           }
         }
         return v.info;
