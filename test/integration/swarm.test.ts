@@ -12,6 +12,7 @@ import {
   DockerClient,
   isDockerError,
   loadConfig,
+  resolveOrchestrator,
   SwarmBackend,
   type LoadedConfig,
   type SwarmWorkspaceInfo,
@@ -190,6 +191,27 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
           assert.doesNotMatch(out, /^tmpexec=0$/m, '/tmp is noexec');
           assert.doesNotMatch(out, /^dns=0$/m, 'no name resolves: nothing answers DNS in the test subnet');
         }
+      });
+
+      it('stop, start and restart: Swarm stops its container, runs it again, and replaces it', async () => {
+        const name = `lc-${suffix()}`;
+        const w = await create({ name, labels: LABELS });
+        assert.equal(w.state, 'running');
+        const first = await backend.engineForWorkspace(name);
+        const stopped = await backend.stop(name);
+        assert.deepEqual([stopped.state, stopped.node], ['stopped', null]);
+        const where = cluster.workers.find((n) => n.hostname === first.node) as SwarmClusterNode;
+        assert.deepEqual((await onNode(where)).containers, []);
+        await assert.rejects(backend.engineForWorkspace(name), /is stopped.*workspace start/);
+        const started = await backend.start(name);
+        assert.equal(started.state, 'running');
+        const second = await backend.engineForWorkspace(name);
+        assert.notEqual(second.containerId, first.containerId);
+        const restarted = await backend.restart(name);
+        assert.equal(restarted.state, 'running');
+        const third = await backend.engineForWorkspace(name);
+        assert.notEqual(third.containerId, second.containerId);
+        assert.equal((await execRaw(third.client, third.containerId, ['true'])).exitCode, 0);
       });
 
       it('ls makes three API calls, for one workspace as for five', async () => {
@@ -406,6 +428,20 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
       assert.deepEqual(nets.filter((n) => n.Labels?.['aicli.managed'] === 'true'), []);
       const vols = await managerJson<{ Volumes: unknown[] | null }>(cluster, '/volumes');
       assert.deepEqual(vols.Volumes ?? [], []);
+    });
+
+    it('orchestrator: auto picks swarm on a manager and the engine elsewhere; swarm elsewhere is refused', async () => {
+      const worker = cluster.workers[0] as SwarmClusterNode;
+      await using onManager = await DockerClient.connect({ host: cluster.manager.host, env: {}, ensureNetwork: false });
+      await using onWorker = await DockerClient.connect({ host: worker.host, env: {}, ensureNetwork: false });
+      assert.equal(await resolveOrchestrator(onManager, { orchestrator: 'auto' }), 'swarm');
+      assert.equal(await resolveOrchestrator(onWorker, { orchestrator: 'auto' }), 'engine');
+      assert.equal(await resolveOrchestrator(onWorker, { orchestrator: 'engine' }), 'engine');
+      await assert.rejects(resolveOrchestrator(onWorker, { orchestrator: 'swarm', source: 'AICLI_DOCKER_ORCHESTRATOR' }), (err: unknown) => {
+        assert.ok(isDockerError(err, 'NOT_SWARM_MANAGER'));
+        assert.match((err as Error).message, /not a Swarm manager \(swarm state: active, as a worker.*AICLI_DOCKER_ORCHESTRATOR asks for Swarm workspaces/);
+        return true;
+      });
     });
 
     it('nodes on a worker: refused, saying only managers can, and what to do', async () => {

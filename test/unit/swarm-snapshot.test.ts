@@ -123,6 +123,16 @@ describe('workspaceViews', () => {
     assert.match(v.data.note, /is shared: the data follows/);
   });
 
+  it('started again on another node after a stop: the data left on the node named by the stop label', () => {
+    const base = service('f');
+    const s = { ...base, Spec: { ...base.Spec, Labels: { ...base.Spec.Labels, 'aicli.swarm.data-on': 'host-n1' } } };
+    // Swarm forgot the task on n1 when it scaled the slot away: only the label remembers.
+    const v = at(workspaceViews([s], [task(s, 'n2', 'running', 'running')], [node('n1'), node('n2')]));
+    assert.deepEqual([v.info.state, v.info.node], ['running', 'host-n2']);
+    assert.deepEqual(v.data.leftOn.map((l) => l.node), ['host-n1']);
+    assert.match(v.info.message, /moved from host-n1: its data did not follow/);
+  });
+
   it('stopped (0 replicas), failed (Swarm gave up), and sorted by name', () => {
     const a = service('z', { replicas: 0 });
     const b = service('y');

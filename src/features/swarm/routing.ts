@@ -10,10 +10,11 @@ import type { SwarmNode } from '../../engine/swarm.js';
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
 import type { DockerClient } from '../docker-client.js';
+import { LABELS } from '../labels.js';
 import { hostnameOf } from './snapshot.js';
 
 /** The node label (`docker node update --label-add aicli.engine=URL NODE`) or engine label (`dockerd --label`) naming a node's endpoint. */
-export const ENGINE_LABEL = 'aicli.engine';
+export const ENGINE_LABEL = LABELS.engine;
 
 export interface NodeEndpoint {
   readonly url: string;

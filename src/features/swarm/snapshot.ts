@@ -69,6 +69,11 @@ function newestFirst(a: SwarmTask, b: SwarmTask): number {
   return (b.CreatedAt < a.CreatedAt ? -1 : b.CreatedAt > a.CreatedAt ? 1 : 0) || b.Version.Index - a.Version.Index;
 }
 
+/** The hostnames of LABELS.swarmDataOn (comma-separated): nodes that held the data when the workspace was stopped. */
+export function dataNodes(labels: Readonly<Record<string, string>> | undefined): string[] {
+  return (labels?.[LABELS.swarmDataOn] ?? '').split(',').filter((h) => h !== '');
+}
+
 /** The data volume's mount at /workspace (aicli's own), if the service has one. */
 export function dataMount(service: SwarmService): SwarmMount | undefined {
   return service.Spec.TaskTemplate.ContainerSpec.Mounts?.find((m) => m.Type === 'volume' && m.Target === '/workspace');
@@ -161,6 +166,10 @@ export function workspaceView(service: SwarmService, tasks: readonly SwarmTask[]
     if (t.Status.ContainerStatus?.ContainerID === undefined || t.Status.ContainerStatus.ContainerID === '') continue;
     const host = hostnameOf(nodes.get(t.NodeID)) ?? t.NodeID;
     if (!leftOn.some((l) => l.node === host)) leftOn.push({ node: host, since: short(t.Status.Timestamp) ?? short(t.UpdatedAt) ?? '' });
+  }
+  // Nodes a stopped workspace left its data on (Swarm forgets the tasks of a slot scaled to 0).
+  for (const host of dataNodes(labels)) {
+    if (host !== node && !leftOn.some((l) => l.node === host)) leftOn.push({ node: host, since: '' });
   }
   const volume = mount?.Source ?? null;
   let note: string;

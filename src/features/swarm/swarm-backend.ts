@@ -47,7 +47,7 @@ import { hardeningProblems, type ContainerInspect } from './hardening.js';
 import { ensureSwarmNetwork, isNameConflict } from './network-standin.js';
 import { NodeEngines } from './routing.js';
 import { MIN_SWARM_API, SWARM_API_NEEDS, toServiceSpec } from './service-spec.js';
-import { dataMount, hostnameOf, nodeViews, workspaceView, workspaceViews, type DataLocation, type SwarmNodeInfo, type SwarmWorkspaceInfo, type TaskRecord, type WorkspaceView } from './snapshot.js';
+import { dataMount, dataNodes, hostnameOf, nodeViews, workspaceView, workspaceViews, type DataLocation, type SwarmNodeInfo, type SwarmWorkspaceInfo, type TaskRecord, type WorkspaceView } from './snapshot.js';
 import {
   buildContainerSpec,
   checkWorkspaceName,
@@ -260,9 +260,21 @@ export class SwarmBackend implements WorkspaceBackend {
     return this.#settle(name, service.ID, (v) => v.info.state !== 'starting' && !(v.info.state === 'pending' && v.task?.Status.Err === undefined), options, false);
   }
 
+  /**
+   * Scales the service to 0. Swarm forgets the tasks of a slot it scales away, so the node that
+   * held the data is kept in a label (LABELS.swarmDataOn): a later start may land elsewhere.
+   */
   async stop(name: string, options: CallOptions = {}): Promise<SwarmWorkspaceInfo> {
-    const service = await this.#find(name, options);
-    await this.#update(name, (s) => ({ ...s, Mode: { Replicated: { Replicas: 0 } } }), options);
+    const before = await this.#view(await this.#find(name, options), options);
+    const service = before.service;
+    const held = dataNodes(service.Spec.Labels);
+    const node = before.info.node;
+    if (node !== null && !held.includes(node)) held.push(node);
+    await this.#update(
+      name,
+      (s) => ({ ...s, Labels: { ...s.Labels, ...(held.length > 0 ? { [LABELS.swarmDataOn]: held.join(',') } : {}) }, Mode: { Replicated: { Replicas: 0 } } }),
+      options,
+    );
     // Stopped when no task of it is still running anywhere.
     return this.#settle(name, service.ID, (v) => v.history.every((t) => t.state !== 'running' && t.state !== 'starting'), options, false);
   }
@@ -322,9 +334,22 @@ export class SwarmBackend implements WorkspaceBackend {
     if (options.keepData === true || volume === undefined) return { name, dataRemovedOn: [], dataLeftOn: [] };
     const removedOn: string[] = [];
     const leftOn: { node: string; reason: string }[] = [];
-    const assigned = new Set([...before, ...after].map((t) => t.NodeID ?? '').filter((id) => id !== ''));
+    // Nodes known to have run it (task history, and the label stop keeps: Swarm prunes history);
+    // every other node whose engine aicli can reach is asked too, in case history was pruned.
+    const labelled = new Set(dataNodes(service.Spec.Labels));
+    const known = new Set([...before, ...after].map((t) => t.NodeID ?? '').filter((id) => id !== ''));
+    for (const n of nodes) if (labelled.has(hostnameOf(n) ?? '')) known.add(n.ID);
+    const reachable = (n: SwarmNode): boolean => {
+      try {
+        this.#engines.endpointOf(n, 'remove');
+        return n.Status.State === 'ready';
+      } catch {
+        return false;
+      }
+    };
+    const candidates = new Set([...known, ...nodes.filter(reachable).map((n) => n.ID)]);
     await Promise.all(
-      [...assigned].map(async (nodeId) => {
+      [...candidates].map(async (nodeId) => {
         const node = byId.get(nodeId);
         const host = hostnameOf(node) ?? nodeId;
         if (node === undefined || node.Status.State !== 'ready') {
