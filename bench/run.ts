@@ -2,7 +2,7 @@
 // Prints a table, PASS/MISS per goal, and one final `BENCH_JSON {...}` line.
 // Exit code: 0 = measured (goals may be missed), 1 = the bench itself failed.
 import { latency, type LatencyResult } from './latency.js';
-import { round } from './stats.js';
+import { median, round } from './stats.js';
 import { startup, type StartupResult } from './startup.js';
 import { bare, ours } from './targets.js';
 import { throughput, type ThroughputResult } from './throughput.js';
@@ -11,6 +11,8 @@ import { workspaceBench, type WorkspaceBenchResult } from './workspace.js';
 import { eventLatency, type EventsResult } from './events.js';
 import { benchEngine } from './private-engine.js';
 import { recovery, type RecoveryResult } from './recovery.js';
+// Swarm workspaces (issue 13): not in the default set (they form a 3-node cluster); --only swarm-create,swarm-ls.
+import { swarmBench, type SwarmBenchResult } from './swarm.js';
 
 const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax: 2.5 };
 // Workspaces (issue 9): create+start+remove through the library, against bare API calls and
@@ -20,7 +22,7 @@ const WORKSPACE_GOALS = { libraryRatioMax: 1.15, dockerCliRatioMax: 1 };
 
 const [host, flag, onlyArg] = process.argv.slice(2);
 if (host === undefined || host.startsWith('-') || (flag !== undefined && (flag !== '--only' || onlyArg === undefined))) {
-  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace,recovery,events]\n');
+  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace,recovery,events,swarm-create,swarm-ls]\n');
   process.exit(2);
 }
 const parts = new Set((onlyArg ?? 'latency,throughput,startup,workspace,recovery,events').split(','));
@@ -125,6 +127,40 @@ if (parts.has('recovery') || parts.has('events')) {
     await priv.destroy();
   }
 }
+// Swarm workspaces (issue 13)
+let swarm: SwarmBenchResult | undefined;
+if (parts.has('swarm-create') || parts.has('swarm-ls')) {
+  const which = new Set<'create' | 'ls'>([...(parts.has('swarm-create') ? (['create'] as const) : []), ...(parts.has('swarm-ls') ? (['ls'] as const) : [])]);
+  const version = process.env['AICLI_BENCH_SWARM_VERSION'] === '28' ? '28' : '26';
+  swarm = await swarmBench(which, { version, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+  out('');
+  out(`7. Swarm (Docker ${version}): a 3-node cluster (1 drained manager + 2 workers, each a dockerd in its own network namespace) formed in ${swarm.cluster.formMs} ms (${swarm.cluster.totalMs} ms with engines and image)`);
+  if (swarm.create !== undefined) {
+    const c = swarm.create;
+    const cli = c.cliMs.length > 0 ? median(c.cliMs) : Number.NaN;
+    const cliD = c.cliDetachMs.length > 0 ? median(c.cliDetachMs) : Number.NaN;
+    const na = (x: number, digits = 0): string | number => (Number.isNaN(x) ? 'n/a' : round(x, digits));
+    out(`  create → running, ${c.rounds} rounds interleaved: ours (SwarmBackend.create, container read back from its node), the same spec bare`);
+    out('  (POST /services/create + GET /tasks every 50 ms), docker service create with the same settings (it waits until converged,');
+    out('  which includes its 5 s stability check), and docker service create --detach + the bare wait');
+    out(row('', 'ours', 'bare', 'docker', 'docker -d', 'ours/bare', 'ours/docker', 'ours/docker -d'));
+    out(row('  median (ms)', round(median(c.oursMs), 0), round(median(c.bareMs), 0), na(cli), na(cliD), round(median(c.oursMs) / median(c.bareMs), 3), na(median(c.oursMs) / cli, 3), na(median(c.oursMs) / cliD, 3)));
+    for (const [label, xs] of [['ours', c.oursMs], ['bare', c.bareMs], ['docker', c.cliMs], ['docker -d', c.cliDetachMs]] as const) {
+      out(`  each, ${label} (ms): ${xs.map((x) => Math.round(x)).join(' ')}`);
+    }
+    if (!Number.isNaN(cli)) goals['swarm-create-vs-docker'] = { ratio: round(median(c.oursMs) / cli, 3), goal: '<= 1', pass: median(c.oursMs) <= cli };
+    if (!Number.isNaN(cliD)) goals['swarm-create-vs-docker-d'] = { ratio: round(median(c.oursMs) / cliD, 3), goal: '<= 1', pass: median(c.oursMs) <= cliD };
+  }
+  if (swarm.ls !== undefined) {
+    const l = swarm.ls;
+    out(`  workspace ls: API calls seen by a proxy in front of the manager, and median time of 15`);
+    out(row('', '1 workspace', '50 workspaces'));
+    out(row('  API calls', l.callsOne.length, l.callsFifty.length));
+    out(row('  median (ms)', round(l.oneMedianMs, 1), round(l.fiftyMedianMs, 1)));
+    out(`  calls: ${l.callsFifty.map((c) => c.replace(/\?.*$/, '')).join(', ')}`);
+    goals['swarm-ls-calls'] = { ratio: l.callsFifty.length / l.callsOne.length, goal: '= 1 (same calls)', pass: l.callsFifty.length === l.callsOne.length };
+  }
+}
 
 out('');
 out('goals');
@@ -138,5 +174,6 @@ out(`BENCH_JSON ${JSON.stringify({
   workspace: wsb === undefined ? undefined : { rounds: wsb.rounds, libraryMs: round(wsb.libraryMs, 1), bareMs: round(wsb.bareMs, 1), oursCliMs: round(wsb.oursCliMs, 1), dockerCliMs: round(wsb.dockerCliMs, 1), dockerCli: wsb.dockerCli },
   recovery: rec === undefined ? undefined : { ...rec, oursMs: rec.oursMs.map((x) => round(x, 1)), bareMs: rec.bareMs.map((x) => round(x, 1)), downMs: rec.downMs.map((x) => round(x, 1)), oursMedianMs: round(rec.oursMedianMs, 1), oursMaxMs: round(rec.oursMaxMs, 1), bareMedianMs: round(rec.bareMedianMs, 1), bareMaxMs: round(rec.bareMaxMs, 1), downMedianMs: round(rec.downMedianMs, 1) },
   events: evl === undefined ? undefined : { starts: evl.starts, oursMedianMs: round(evl.oursMedianMs, 2), oursP95Ms: round(evl.oursP95Ms, 2), bareMedianMs: round(evl.bareMedianMs, 2), bareP95Ms: round(evl.bareP95Ms, 2) },
+  swarm,
   goals,
 })}`);

@@ -39,4 +39,5 @@ if [ -z "$host" ]; then
     console.log(e.host);' "$state/engines.json")
 fi
 
-node --import tsx bench/run.ts "$host"
+# Extra arguments go to the bench: `npm run bench -- --only swarm-create,swarm-ls`.
+node --import tsx bench/run.ts "$host" "$@"

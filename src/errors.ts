@@ -31,7 +31,13 @@ export type ErrorCode =
   // Workspaces (issue 9)
   | 'WORKSPACE_NOT_FOUND'
   | 'WORKSPACE_CONFLICT'
-  | 'POLICY_VIOLATION';
+  | 'POLICY_VIOLATION'
+  // Swarm workspaces (issue 13)
+  | 'SWARM_UNSUPPORTED'
+  | 'NOT_SWARM_MANAGER'
+  | 'NODE_ENDPOINT_UNKNOWN'
+  | 'WORKSPACE_NOT_HARDENED'
+  | 'SWARM_WORKSPACE_ERROR';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -429,5 +435,78 @@ export class ApiVersionTooOldError extends DockerApiError {
     this.pinnedVersion = pin.version;
     this.pinnedBy = pin.source;
     this.minimumVersion = minimumVersion;
+  }
+}
+
+// --- Swarm workspaces (issue 13) ---
+
+/**
+ * A workspace setting that a Swarm service cannot carry, or an engine whose API cannot carry
+ * it (each problem names the key, what is missing and the fix). Nothing was created. Exit 2.
+ */
+export class SwarmUnsupportedError extends InvalidConfigError {
+  static override readonly code: ErrorCode = 'SWARM_UNSUPPORTED';
+  constructor(problems: readonly ConfigProblem[]) {
+    super(problems);
+    const lines = problems.map((p) => `  - ${p.key}: ${p.message}`);
+    this.message = `A Swarm workspace cannot be made as configured; nothing was created (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+  }
+}
+
+/** `orchestrator: swarm` (or a Swarm call) on an engine that is not an active Swarm manager. Exit 2. */
+export class NotSwarmManagerError extends InvalidConfigError {
+  static override readonly code: ErrorCode = 'NOT_SWARM_MANAGER';
+  readonly endpoint: string;
+  constructor(endpoint: string, state: string, source: string) {
+    super([{ source, key: 'orchestrator', message: `the engine at ${endpoint} is not a Swarm manager (swarm state: ${state})` }]);
+    this.endpoint = endpoint;
+    this.message =
+      `The engine at ${endpoint} is not a Swarm manager (swarm state: ${state}), but ${source} asks for Swarm workspaces. ` +
+      'Point aicli at a manager (--host, DOCKER_HOST), run `docker swarm init` there, or set orchestrator: engine.';
+  }
+}
+
+/** A workspace runs on a node whose engine endpoint aicli does not know. Exit 2. */
+export class NodeEndpointUnknownError extends InvalidConfigError {
+  static override readonly code: ErrorCode = 'NODE_ENDPOINT_UNKNOWN';
+  readonly node: string;
+  constructor(node: string, nodeId: string, purpose: string) {
+    super([{ source: 'swarm', key: `swarm_node_endpoints.${node}`, message: `no engine endpoint known for node ${node}` }]);
+    this.node = node;
+    this.message =
+      `Cannot ${purpose}: it runs on Swarm node ${node} (${nodeId}), and aicli does not know how to reach that node's engine ` +
+      '(the manager cannot exec, read logs, copy files or read stats for another node). Set it either way: ' +
+      `label the node (\`docker node update --label-add aicli.engine=tcp://HOST:2376 ${node}\`; any endpoint aicli supports: unix://, tcp:// with TLS, ssh://), ` +
+      `or map its hostname in the configuration (swarm_node_endpoints: {"${node}": "ssh://user@${node}"}).`;
+  }
+}
+
+/** The container Swarm started does not hold the hardening asked for; the workspace was removed. */
+export class WorkspaceNotHardenedError extends DockerError {
+  static override readonly code: ErrorCode = 'WORKSPACE_NOT_HARDENED';
+  readonly workspace: string;
+  readonly node: string;
+  readonly problems: readonly string[];
+  constructor(workspace: string, node: string, problems: readonly string[], removed: boolean) {
+    super(
+      `Workspace "${workspace}" started on Swarm node ${node} without the hardening it was created with: ${problems.join('; ')}. ` +
+        (removed ? 'It was removed. ' : 'Removing it failed; remove it with `workspace rm`. ') +
+        "The node's engine is probably older than the manager (each node applies the spec with its own Docker version): upgrade it to Docker 25 or newer, or keep workspaces off it with a placement constraint.",
+    );
+    this.workspace = workspace;
+    this.node = node;
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/** A Swarm workspace is not in a state the operation needs (not running, failed to start), with Swarm's own reason. */
+export class SwarmWorkspaceError extends DockerError {
+  static override readonly code: ErrorCode = 'SWARM_WORKSPACE_ERROR';
+  readonly workspace: string;
+  readonly state: string;
+  constructor(workspace: string, state: string, message: string) {
+    super(message);
+    this.workspace = workspace;
+    this.state = state;
   }
 }

@@ -94,3 +94,49 @@ export { HealthChecker, HealthMonitor, HEALTH_DEFAULTS, systemSummary, type Heal
 export { watchEvents, EventWatcher, EVENT_DEFAULTS, MANAGED_EVENT_FILTERS, type WatchEventsOptions, type EventStreamItem, type EventItem, type ConnectedState, type WaitingState, type WatcherState } from './features/events/index.js';
 export type { EngineEvent, SystemSummary, SecurityFeatures, KernelLimitSupport } from './engine/types.js';
 export { runDoctor, DOCTOR_DEFAULTS, type DoctorReport, type DoctorCheck, type CheckStatus } from './features/doctor/index.js';
+// Swarm workspaces (issue 13): the swarm side of workspaces, node routing, the orchestrator switch.
+export {
+  SwarmBackend,
+  SWARM_DEFAULTS,
+  serviceNameOf,
+  volumeNameOf,
+  toServiceSpec,
+  SWARM_API_NEEDS,
+  MIN_SWARM_API,
+  workspaceViews,
+  nodeViews,
+  dataFollows,
+  hardeningProblems,
+  nodeEndpoint,
+  NodeEngines,
+  ENGINE_LABEL,
+  resolveOrchestrator,
+  type SwarmBackendOptions,
+  type SwarmCreateOptions,
+  type SwarmWorkspaceDetails,
+  type SwarmRemoveResult,
+  type WorkspaceEngine,
+  type ServiceSpecOptions,
+  type ServiceSpecResult,
+  type DataVolume,
+  type SwarmWorkspaceInfo,
+  type SwarmNodeInfo,
+  type DataLocation,
+  type TaskRecord,
+  type ContainerInspect,
+  type NodeEndpoint,
+} from './features/swarm/index.js';
+// STAND-IN until the swarm backend takes issue 9's spec builder (buildWorkspaceSpec).
+export { buildContainerSpec } from './features/swarm/index.js';
+export type { Orchestrator } from './features/config/index.js';
+export {
+  swarmMembership,
+  type SwarmMembership,
+  type SwarmService,
+  type SwarmTask,
+  type SwarmNode,
+  type ServiceSpec,
+  type TaskSpec,
+  type ContainerSpec,
+  type TaskState,
+} from './engine/swarm.js';

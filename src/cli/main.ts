@@ -21,6 +21,8 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   monitor: { summary: 'Check the engine at an interval until interrupted', load: async () => (await import('./commands/monitor.js')).monitorCommand },
   events: { summary: "Follow the engine's events across restarts", load: async () => (await import('./commands/events.js')).eventsCommand },
   doctor: { summary: 'Check what workspaces need, each with its fix', load: async () => (await import('./commands/doctor.js')).doctorCommand },
+  // Swarm workspaces (issue 13)
+  nodes: { summary: 'Show the Swarm nodes, what is reserved on them, their endpoints', load: async () => (await import('./commands/nodes.js')).nodesCommand },
 };
 
 function usage(): string {

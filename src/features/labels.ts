@@ -22,6 +22,11 @@ export const LABELS = Object.freeze({
   ownerHost: `${LABEL_PREFIX}.owner.host`,
   ownerPid: `${LABEL_PREFIX}.owner.pid`,
   ownerStart: `${LABEL_PREFIX}.owner.start`,
+  // Swarm workspaces (issue 13)
+  /** On a Swarm node (`docker node update --label-add`) or its engine (`dockerd --label`): that node's engine endpoint. */
+  engine: `${LABEL_PREFIX}.engine`,
+  /** On a stopped Swarm workspace's service: hostnames of the nodes that hold its data (Swarm forgets scaled-away tasks). */
+  swarmDataOn: `${LABEL_PREFIX}.swarm.data-on`,
 });
 
 export type LabelSet = Readonly<Record<string, string>>;

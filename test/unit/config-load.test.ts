@@ -363,6 +363,12 @@ describe('the result', () => {
       cpu_shares: 512,
       healthcheck_interval: '30s',
       allow_unsafe: [],
+      // Swarm workspaces (issue 13)
+      orchestrator: 'engine',
+      swarm_constraints: [],
+      swarm_node_endpoints: {},
+      volume_driver: 'local',
+      volume_driver_opts: {},
     });
   });
 

@@ -16,3 +16,4 @@ export { formatConfig, renderConfigTemplate, yamlLine } from './format.js';
 export { checkAgainstEngine, type EngineCapacity } from './engine-check.js';
 export { defaultConfigPath } from './file.js';
 export { formatDuration, formatSize, parseCpus, parseDuration, parseSize } from './units.js';
+export type { Orchestrator } from './schema.js'; // Swarm workspaces (issue 13)

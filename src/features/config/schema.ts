@@ -66,6 +66,16 @@ export interface DockerConfig {
   readonly healthcheckIntervalMs: number;
   /** Isolation rules lifted on purpose (see POLICY_RULES). */
   readonly allowUnsafe: readonly PolicyRule[];
+  // Swarm workspaces (issue 13)
+  /** `engine`: containers on the engine; `swarm`: Swarm services; `auto`: swarm when the engine is an active Swarm manager. */
+  readonly orchestrator: Orchestrator;
+  /** Swarm placement constraints, e.g. `node.labels.zone==a`. */
+  readonly swarmConstraints: readonly string[];
+  /** Node hostname → engine endpoint, for exec, logs, cp and stats on the node that runs a workspace. */
+  readonly swarmNodeEndpoints: Readonly<Record<string, string>>;
+  /** The driver of a workspace's data volume (`local`: node-local, does not follow a moved workspace). */
+  readonly volumeDriver: string;
+  readonly volumeDriverOpts: Readonly<Record<string, string>>;
 }
 
 /** A resource limit as `docker run --ulimit NAME=SOFT:HARD` sets it. */
@@ -73,6 +83,9 @@ export interface Ulimit {
   readonly soft: number;
   readonly hard: number;
 }
+
+/** How workspaces are run: containers on one engine, or services on a Swarm cluster. */
+export type Orchestrator = 'engine' | 'swarm' | 'auto';
 
 const FIELDS = {
   host: 'host',
@@ -99,6 +112,12 @@ const FIELDS = {
   cpu_shares: 'cpuShares',
   healthcheck_interval: 'healthcheckIntervalMs',
   allow_unsafe: 'allowUnsafe',
+  // Swarm workspaces (issue 13)
+  orchestrator: 'orchestrator',
+  swarm_constraints: 'swarmConstraints',
+  swarm_node_endpoints: 'swarmNodeEndpoints',
+  volume_driver: 'volumeDriver',
+  volume_driver_opts: 'volumeDriverOpts',
 } as const satisfies Record<string, keyof DockerConfig>;
 
 /** A key as written in the file (`memory_limit`). */
@@ -171,6 +190,29 @@ function tmpfsEntry(path: string, options: string, quote: (v: unknown) => string
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+const orchestratorCheck: Check<Orchestrator> = (raw, quote) => {
+  const v = typeof raw.value === 'string' ? raw.value.trim().toLowerCase() : raw.value;
+  return v === 'engine' || v === 'swarm' || v === 'auto' ? ok(v) : bad(`${describe(raw.value, quote)} is not an orchestrator; expected "engine", "swarm" or "auto"`);
+};
+
+/** `node.labels.zone==a`, `node.role != manager`: a Swarm constraint expression (normalised), or what is wrong with it. */
+export function swarmConstraint(s: string): { value: string } | { problem: string } {
+  const m = /^\s*([a-zA-Z][a-zA-Z0-9_.-]*)\s*(==|!=)\s*(\S.*?)\s*$/.exec(s);
+  if (m === null) return { problem: 'is not a placement constraint; expected KEY==VALUE or KEY!=VALUE such as node.labels.zone==a or node.role==worker' };
+  const [, key = '', op = '', value = ''] = m;
+  if (!/^(node\.(id|hostname|role|platform\.os|platform\.arch|labels\..+)|engine\.labels\..+)$/.test(key)) {
+    return { problem: `has an unknown attribute "${key}"; expected node.id, node.hostname, node.role, node.platform.os, node.platform.arch, node.labels.KEY or engine.labels.KEY` };
+  }
+  return { value: `${key}${op}${value}` };
+}
+
+/** The `host` key's scheme check, for other keys that hold engine URLs. */
+function engineUrlProblem(value: string, quote: (v: unknown) => string): string | undefined {
+  // The same reader as `host` and discovery: one rule for what an engine address is.
+  const reading = readHost(value);
+  return reading.ok ? undefined : `${quote(maskHostCredentials(value))} ${reading.problem}`;
+}
 
 const versionCheck: Check<ApiVersion> = (raw, quote) => {
   let value = raw.value;
@@ -444,6 +486,48 @@ const SPECS: Specs = {
     description: `Isolation rules to lift on purpose, by name: ${POLICY_RULE_NAMES.join(', ')}. A workspace whose settings break one of these is refused before anything is created, naming the setting. Lift one only for a workspace you would trust with the host.`,
     example: '["privileged"]',
     check: listCheck('a list of rule names such as ["privileged"]', policyRule) as Check<readonly PolicyRule[]>,
+  },
+  // Swarm workspaces (issue 13)
+  orchestrator: {
+    type: '"engine", "swarm" or "auto"',
+    default: 'engine',
+    description:
+      'How workspaces run: "engine" makes containers on the engine aicli talks to; "swarm" makes one Swarm service per workspace on the cluster that engine manages (placed, restarted and moved by Swarm); "auto" picks swarm when the engine is an active Swarm manager. The default stays "engine" so that a machine that happens to be a Swarm manager keeps its workspaces local unless asked.',
+    example: 'swarm',
+    check: orchestratorCheck,
+  },
+  swarm_constraints: {
+    type: 'list of strings',
+    default: [],
+    description:
+      'Swarm placement constraints for every workspace (`--constraint` adds more), as `docker service create --constraint`: node.hostname, node.role, node.labels.KEY, engine.labels.KEY, node.platform.os ... with == or !=.',
+    example: '["node.labels.aicli==true", "node.role==worker"]',
+    check: listCheck('a list of placement constraints such as ["node.labels.zone==a"]', swarmConstraint),
+  },
+  swarm_node_endpoints: {
+    type: 'mapping of node hostname to engine URL',
+    default: {},
+    description:
+      "Where each Swarm node's engine listens, by node hostname: exec, logs, cp and stats of a workspace go to the engine of the node that runs it (the manager cannot do them). Beats the node label aicli.engine (set with `docker node update --label-add aicli.engine=URL NODE`). Any host aicli connects to: unix://, tcp:// (TLS from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), ssh://.",
+    example: '{"node-1": "ssh://admin@node-1", "node-2": "tcp://10.0.0.2:2376"}',
+    check: mapCheck('a mapping of node hostnames to engine URLs, e.g. {"node-1": "ssh://admin@node-1"}', (key, value, quote) =>
+      key === '' ? 'has an empty node hostname' : engineUrlProblem(value, quote),
+    ),
+  },
+  volume_driver: {
+    type: 'string',
+    default: 'local',
+    description:
+      "The volume driver of a Swarm workspace's data volume at /workspace. \"local\" keeps the data on the node that runs the workspace: if Swarm moves the workspace (its node failed), it starts with an empty volume on the new node and the old data stays on the old one. A shared driver (NFS through local with options, or a plugin) lets the data follow.",
+    example: 'local',
+    check: stringCheck('a volume driver name such as local', (s) => (/^[a-zA-Z0-9][a-zA-Z0-9_./:-]*$/.test(s) ? undefined : 'is not a volume driver name; expected e.g. local or vieux/sshfs')),
+  },
+  volume_driver_opts: {
+    type: 'mapping of option to value',
+    default: {},
+    description: 'Options for volume_driver, as `docker volume create --opt`: e.g. type, o and device for an NFS share through the local driver.',
+    example: '{"type": "nfs", "o": "addr=10.0.0.1,rw", "device": ":/exports/aicli"}',
+    check: mapCheck('a mapping of driver options, e.g. {"type": "nfs"}', (key) => (/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(key) ? undefined : `${JSON.stringify(key)} is not an option name; expected letters, digits, "_", "." or "-"`)),
   },
 };
 
