@@ -41,7 +41,7 @@ describe('Swarm configuration keys', () => {
     assert.match(found[0] ?? '', /AICLI_DOCKER_ORCHESTRATOR: orchestrator: "kubernetes" is not an orchestrator; expected "engine", "swarm" or "auto"/);
     assert.match(found[1] ?? '', /swarm_constraints\[0\]: "zone=a" is not a placement constraint/);
     assert.match(found[2] ?? '', /swarm_constraints\[1\]: .*unknown attribute "node.lables.zone"/);
-    assert.match(found[3] ?? '', /swarm_node_endpoints\.n1: "\/var\/run\/docker.sock" is not a Docker host/);
+    assert.match(found[3] ?? '', /swarm_node_endpoints\.n1: "\/var\/run\/docker.sock" has no scheme; did you mean "unix:\/\/\/var\/run\/docker.sock"\?/);
     assert.match(found[4] ?? '', /volume_driver: "bad driver" is not a volume driver name/);
   });
 });
