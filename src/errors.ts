@@ -26,7 +26,15 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'UNSUPPORTED_API_VERSION'
   | 'UNSUPPORTED_ENDPOINT'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  // Inside a workspace (issue 10): exec, files, images.
+  | 'WORKSPACE_NOT_FOUND'
+  | 'EXEC_TIMEOUT'
+  | 'IMAGE_PULL_FAILED'
+  | 'IMAGE_LOAD_FAILED'
+  | 'REGISTRY_CREDENTIALS'
+  | 'UNSAFE_ARCHIVE'
+  | 'PATH_NOT_FOUND';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -291,4 +299,90 @@ export function formatMs(ms: number): string {
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
   if (ms % 1000 === 0 && ms >= 1000) return `${ms / 1000}s`;
   return `${ms}ms`;
+}
+
+// --- Inside a workspace (issue 10): exec, files, images -----------------------------------
+
+// STAND-IN until issue 9 lands: the workspace feature owns this error; keep one class at merge.
+/** No workspace of that name (no container labelled aicli.managed=true and aicli.workspace.name=NAME). */
+export class WorkspaceNotFoundError extends DockerError {
+  static override readonly code: ErrorCode = 'WORKSPACE_NOT_FOUND';
+  readonly workspace: string;
+  constructor(workspace: string, endpoint: string) {
+    super(`No workspace named "${workspace}" on ${endpoint}. List workspaces with \`aicli-docker workspace ls\`, or create it first.`);
+    this.workspace = workspace;
+  }
+}
+
+/** A command ran past its time-out; it was killed inside the container (`killed`), not only left. */
+export class ExecTimeoutError extends DockerError {
+  static override readonly code: ErrorCode = 'EXEC_TIMEOUT';
+  readonly timeoutMs: number;
+  readonly killed: boolean;
+  readonly container: string;
+  constructor(container: string, command: string, timeoutMs: number, killed: boolean, options?: { cause?: unknown }) {
+    super(
+      `The command "${command}" in ${container} ran longer than ${formatMs(timeoutMs)} and ${killed ? 'was killed' : 'could not be confirmed killed (the container may lack sh, grep or kill)'}. ` +
+        'Raise timeoutMs, or make the command finish sooner.',
+      options,
+    );
+    this.timeoutMs = timeoutMs;
+    this.killed = killed;
+    this.container = container;
+  }
+}
+
+/** A pull (or push) failed: the engine answered 200, then reported the error inside the stream. */
+export class ImagePullError extends DockerError {
+  static override readonly code: ErrorCode = 'IMAGE_PULL_FAILED';
+  readonly image: string;
+  readonly daemonMessage: string;
+  constructor(image: string, daemonMessage: string, hint: string, options?: { cause?: unknown }) {
+    super(`Pulling ${image} failed: ${daemonMessage}. ${hint}`, options);
+    this.image = image;
+    this.daemonMessage = daemonMessage;
+  }
+}
+
+export class ImageLoadError extends DockerError {
+  static override readonly code: ErrorCode = 'IMAGE_LOAD_FAILED';
+  readonly source: string;
+  readonly daemonMessage: string;
+  constructor(source: string, daemonMessage: string, options?: { cause?: unknown }) {
+    super(`Loading an image from ${source} failed: ${daemonMessage}. Check that it is a tarball made by \`docker save\` (or \`docker image save\`).`, options);
+    this.source = source;
+    this.daemonMessage = daemonMessage;
+  }
+}
+
+/** Registry credentials could not be read (config.json, a credential helper). Never holds a secret. */
+export class RegistryCredentialsError extends DockerError {
+  static override readonly code: ErrorCode = 'REGISTRY_CREDENTIALS';
+  readonly registry: string;
+  constructor(registry: string, message: string, options?: { cause?: unknown }) {
+    super(`Cannot read the credentials for ${registry}: ${message}`, options);
+    this.registry = registry;
+  }
+}
+
+/** An archive entry would land outside its target (`..`, an absolute or escaping link). Nothing was written. */
+export class UnsafeArchiveError extends DockerError {
+  static override readonly code: ErrorCode = 'UNSAFE_ARCHIVE';
+  readonly entry: string;
+  constructor(entry: string, reason: string) {
+    super(`Refused the archive: entry ${JSON.stringify(entry)} ${reason}. Nothing was copied; remove or fix that entry.`);
+    this.entry = entry;
+  }
+}
+
+/** A path to copy from or into does not exist (in a container, or on this host). */
+export class PathNotFoundError extends DockerError {
+  static override readonly code: ErrorCode = 'PATH_NOT_FOUND';
+  readonly path: string;
+  readonly where: string;
+  constructor(path: string, where: string, hint: string, options?: { cause?: unknown }) {
+    super(`No such file or folder ${path} ${where}. ${hint}`, options);
+    this.path = path;
+    this.where = where;
+  }
 }
