@@ -88,13 +88,13 @@ export async function containerRemove(api: EngineApi, container: string, options
 }
 
 export interface LogsQuery {
-  readonly follow?: boolean;
+  readonly follow?: boolean | undefined;
   /** Unix seconds (fractions allowed), or an RFC 3339 time. */
-  readonly since?: string | number;
-  readonly until?: string | number;
+  readonly since?: string | number | undefined;
+  readonly until?: string | number | undefined;
   /** Lines from the end; `all` by default. */
-  readonly tail?: number | 'all';
-  readonly timestamps?: boolean;
+  readonly tail?: number | 'all' | undefined;
+  readonly timestamps?: boolean | undefined;
 }
 
 /** GET /containers/{id}/logs: multiplexed (see stdcopy.ts) unless the container has a TTY. */

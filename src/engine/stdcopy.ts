@@ -15,8 +15,11 @@ export const SYSTEMERR = 3;
 
 export type FrameStream = typeof STDOUT | typeof STDERR;
 
-/** Where payloads go. Return false to ask the source to pause (backpressure). */
-export type FrameSink = (stream: FrameStream, payload: Buffer) => boolean;
+/**
+ * Where payloads go, piece by piece as they arrive; `frameEnd` marks the piece that completes
+ * a frame (log readers need message boundaries). Return false to ask the source to pause.
+ */
+export type FrameSink = (stream: FrameStream, payload: Buffer, frameEnd: boolean) => boolean;
 
 export class StdcopyError extends Error {
   readonly code = 'EPROTO';
@@ -65,7 +68,7 @@ export class StdcopyDemuxer {
       this.#remaining -= take;
       at += take;
       if (this.#stream === SYSTEMERR) this.#systemErr += payload.toString('utf8');
-      else if (!this.#sink(this.#stream === STDERR ? STDERR : STDOUT, payload)) go = false;
+      else if (!this.#sink(this.#stream === STDERR ? STDERR : STDOUT, payload, this.#remaining === 0)) go = false;
     }
     return go;
   }
