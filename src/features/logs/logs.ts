@@ -102,6 +102,8 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
   const logger = options.logger ?? silentLogger;
   const call: CallOptions = { signal };
   const grace = options.restartGraceMs ?? LOGS_DEFAULTS.restartGraceMs;
+  // A function, not the property: it changes while this generator waits.
+  const aborted = (): boolean => signal.aborted;
   const first = await containerInspect(api, container, call);
   const id = first.id;
   const since = options.since;
@@ -183,16 +185,16 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
     joiners.stderr.flush(push('stderr'));
     for (const line of queue) yield line;
     if (state.failure !== undefined) {
-      if (signal.aborted) return;
+      if (aborted()) return;
       throw state.failure;
     }
-    if (options.follow !== true || signal.aborted) return;
+    if (options.follow !== true || aborted()) return;
     // The engine ends a follow when the container stops. A restart brings it back: follow on.
     let again: boolean;
     try {
       again = await runsAgain(api, id, grace, call);
     } catch (err) {
-      if (signal.aborted) return;
+      if (aborted()) return;
       throw err;
     }
     if (!again) return;
