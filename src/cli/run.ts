@@ -6,5 +6,17 @@ const code = await main(process.argv.slice(2), {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   cwd: process.cwd(),
+  // Getters: process.stdin is made (and its tty module loaded) only by commands that use it.
+  streams: {
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+  },
 });
 process.exitCode = code;
