@@ -48,19 +48,23 @@ interface HostEntry {
   readonly linkname?: string;
 }
 
-/** Lists what will be sent (lstat only: no contents read) and checks every entry first. */
-async function walk(path: string, name: string, out: HostEntry[], logger: Logger): Promise<void> {
+/**
+ * Lists what will be sent (lstat only: no contents read) and checks every entry first.
+ * `rel` is the path inside what is copied ("" for its root); tar names start with `root`.
+ */
+async function walk(path: string, root: string, rel: string, out: HostEntry[], logger: Logger): Promise<void> {
   const st = await lstat(path);
+  const name = root === '' ? rel : rel === '' ? root : `${root}/${rel}`;
   const common = { path, name, mode: st.mode & 0o7777, mtime: st.mtime };
   if (st.isSymbolicLink()) {
     const linkname = await readlink(path);
-    checkLink(name, 'symlink', linkname);
+    checkLink(rel, 'symlink', linkname);
     out.push({ ...common, kind: 'symlink', size: 0, linkname });
   } else if (st.isDirectory()) {
     if (name !== '') out.push({ ...common, kind: 'directory', size: 0 });
     const children = await readdir(path);
     children.sort();
-    for (const child of children) await walk(join(path, child), name === '' ? child : `${name}/${child}`, out, logger);
+    for (const child of children) await walk(join(path, child), root, rel === '' ? child : `${rel}/${child}`, out, logger);
   } else if (st.isFile()) {
     out.push({ ...common, kind: 'file', size: st.size });
   } else {
@@ -130,7 +134,7 @@ export async function copyIn(api: EngineApi, container: string, source: string |
   const target = await destination(api, container, dst, { isDir: st.isDirectory(), base: basename(source.replace(/\/+$/, '').replace(/\/\.$/, '')), contents }, options);
   const entries: HostEntry[] = [];
   // The whole tree is checked before anything is sent.
-  await walk(source, target.root, entries, logger);
+  await walk(source, target.root, '', entries, logger);
   const p = pack();
   void packEntries(p, entries, owner);
   await archivePut(api, container, target.dir, Readable.from(p), put);

@@ -96,11 +96,13 @@ async function extractTo(tar: NodeJS.ReadableStream, root: string, logger: Logge
     for await (const entry of ex) {
       const h = entry.header as Partial<Header> & { name: string };
       const type = entryType(h.type);
-      const full = safeName(h.name);
-      // The engine names entries after the copied path's base name: that part becomes `root`.
-      const rel = full.split('/').slice(1).join('/');
+      // The engine names entries after the copied path's base name ("name/…", or "./…" for
+      // SRC/.): that first part becomes `root`; the rest must stay inside it.
+      if (h.name.startsWith('/')) throw new UnsafeArchiveError(h.name, 'is an absolute path');
+      const full = h.name;
+      const rel = safeName(h.name.split('/').filter((p) => p !== '').slice(1).join('/'));
       const at = rel === '' ? root : join(root, rel);
-      checkLink(full, type, h.linkname ?? '');
+      checkLink(rel, type, h.linkname ?? '');
       const mode = (h.mode ?? 0o644) & 0o777;
       entries++;
       if (type === 'directory') {
@@ -118,7 +120,7 @@ async function extractTo(tar: NodeJS.ReadableStream, root: string, logger: Logge
         await symlink(h.linkname ?? '', at);
         entry.resume();
       } else if (type === 'link') {
-        const targetRel = safeName(h.linkname ?? '').split('/').slice(1).join('/');
+        const targetRel = safeName((h.linkname ?? '').split('/').filter((p) => p !== '').slice(1).join('/'));
         await mkdir(dirname(at), { recursive: true });
         await link(targetRel === '' ? root : join(root, targetRel), at);
         entry.resume();

@@ -1,6 +1,7 @@
-// One rule for every archive aicli reads or writes: an entry lands inside its target, or
+// One rule for every archive aicli reads or writes: an entry lands inside what is copied, or
 // the archive is refused. Refused: absolute names, names with a `..` part, symbolic links
-// to an absolute path or out of the target, hard links to anything that is not a safe name.
+// to an absolute path or out of what is copied, hard links to anything that is not a safe name.
+// Names given here are relative to the root of what is copied.
 import { posix } from 'node:path';
 import { UnsafeArchiveError } from '../../errors.js';
 
