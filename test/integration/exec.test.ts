@@ -27,7 +27,7 @@ before(async () => {
   await writeFile(join(project, 'big'), big);
 });
 after(async () => {
-  if (project !== undefined) await rm(project, { recursive: true, force: true });
+  if (engineSkip() === false) await rm(project, { recursive: true, force: true });
 });
 
 for (const engine of insideEngines()) {

@@ -33,6 +33,8 @@ export interface TestContainerSpec {
   readonly labels?: Readonly<Record<string, string>>;
   readonly tty?: boolean;
   readonly start?: boolean;
+  /** A network of the test's own to join at creation (the test engines have no default bridge). */
+  readonly network?: string;
 }
 
 /** A running busybox container labelled like a workspace (aicli.managed, aicli.workspace.name, aicli.test). */
@@ -50,6 +52,7 @@ export async function testContainer(engine: TestEngine, spec: TestContainerSpec 
       ...(spec.binds === undefined ? {} : { Binds: spec.binds }),
       ...(spec.memory === undefined ? {} : { Memory: spec.memory, MemorySwap: spec.memory }),
       ...(spec.pidsLimit === undefined ? {} : { PidsLimit: spec.pidsLimit }),
+      ...(spec.network === undefined ? {} : { NetworkMode: spec.network }),
     },
   };
   const created = await rawRequest(engine.host, 'POST', `/containers/create?name=${name}`, JSON.stringify(body));
