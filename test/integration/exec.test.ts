@@ -80,10 +80,29 @@ for (const engine of insideEngines()) {
       });
       const h = await execStream(client.api, c.id, ['sh', '-c', 'cat /workspace/big; exit 3'], { stdout: sink });
       const { exitCode } = await h.wait();
+      // Counted when the exit code came, not later: the code must follow the last byte.
+      const atExit = bytes;
       await h.close();
       assert.equal(exitCode, 3);
-      assert.equal(bytes, BIG);
+      assert.equal(atExit, BIG);
       assert.equal(hash.digest('hex'), bigSha);
+    });
+
+    it('the exit code comes only after the last byte, even to a slow reader', async () => {
+      let bytes = 0;
+      // The engine holds output back for a slow reader while the command has long exited.
+      const sink = new Writable({
+        highWaterMark: 1,
+        write(chunk: Buffer, _e, cb) {
+          bytes += chunk.length;
+          setTimeout(cb, 2);
+        },
+      });
+      const h = await execStream(client.api, c.id, ['sh', '-c', 'head -c 8000000 /workspace/big; exit 9'], { stdout: sink });
+      const { exitCode } = await h.wait();
+      const atExit = bytes;
+      await h.close();
+      assert.deepEqual([exitCode, atExit], [9, 8_000_000]);
     });
 
     it('streams 10 MB into stdin through cat intact, and closes it (cat sees EOF and exits)', async () => {
