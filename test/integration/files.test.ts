@@ -113,10 +113,15 @@ for (const engine of insideEngines()) {
     it('the CLI copies in and out with NAME:PATH, as docker cp', async () => {
       const dest = join(host, `cli-${engine.name}`);
       await mkdir(dest);
-      const inn = await runCli(['workspace', 'cp', join(src, 'sub'), `${c.workspace}:/data/cli`, '--host', engine.host], { HOME: host });
+      const inn = await runCli(['workspace', 'cp', src, `${c.workspace}:/data/cli`, '--host', engine.host], { HOME: host });
       assert.equal(inn.code, 0, inn.stderr);
-      assert.match(inn.stdout, new RegExp(`Copied 4 entries .* to ${c.workspace}:/data/cli`));
-      const out = await runCli(['workspace', 'cp', `${c.workspace}:/data/cli/blob.bin`, dest, '--host', engine.host], { HOME: host });
+      assert.match(inn.stdout, new RegExp(`Copied 6 entries .* to ${c.workspace}:/data/cli`));
+      // sub/link points at ../notes.txt: out of sub, so copying sub alone is refused, and nothing lands.
+      const refused = await runCli(['workspace', 'cp', join(src, 'sub'), `${c.workspace}:/data/cli-sub`, '--host', engine.host], { HOME: host });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /Refused the archive: entry "link" is a symbolic link to "\.\.\/notes\.txt", outside what is copied/);
+      assert.equal(await sh('ls /data/cli-sub 2>&1 || true'), 'ls: /data/cli-sub: No such file or directory\n');
+      const out = await runCli(['workspace', 'cp', `${c.workspace}:/data/cli/sub/blob.bin`, dest, '--host', engine.host], { HOME: host });
       assert.equal(out.code, 0, out.stderr);
       assert.equal(md5(await readFile(join(dest, 'blob.bin'))), md5(blob));
       const bad = await runCli(['workspace', 'cp', join(src, 'notes.txt'), join(dest, 'x'), '--host', engine.host], { HOME: host });

@@ -78,7 +78,7 @@ describe('archive entries stay inside what is copied', () => {
     for (const bad of ['/etc/passwd', '../x', 'a/../../x', 'a/..']) assert.throws(() => safeName(bad), UnsafeArchiveError, bad);
     assert.doesNotThrow(() => { checkLink('a/b', 'symlink', '../c'); });
     assert.doesNotThrow(() => { checkLink('a/b', 'symlink', 'c/d'); });
-    assert.throws(() => { checkLink('a/b', 'symlink', '../../c'); }, /outside the target/);
+    assert.throws(() => { checkLink('a/b', 'symlink', '../../c'); }, /outside what is copied/);
     assert.throws(() => { checkLink('b', 'symlink', '/etc'); }, /absolute path/);
     assert.throws(() => { checkLink('b', 'link', '../x'); }, UnsafeArchiveError);
   });

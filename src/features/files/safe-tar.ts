@@ -26,7 +26,7 @@ export function checkLink(name: string, type: EntryType, linkname: string): void
   if (type !== 'symlink') return;
   if (linkname.startsWith('/')) throw new UnsafeArchiveError(name, `is a symbolic link to the absolute path ${JSON.stringify(linkname)}`);
   const resolved = posix.normalize(posix.join(posix.dirname(name), linkname));
-  if (resolved === '..' || resolved.startsWith('../')) throw new UnsafeArchiveError(name, `is a symbolic link to ${JSON.stringify(linkname)}, outside the target`);
+  if (resolved === '..' || resolved.startsWith('../')) throw new UnsafeArchiveError(name, `is a symbolic link to ${JSON.stringify(linkname)}, outside what is copied`);
 }
 
 /** Maps tar-stream's header types to what aicli handles. */
