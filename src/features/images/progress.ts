@@ -29,7 +29,8 @@ export class PullProgress {
 
   /** Applies one message; returns what changed, or undefined for a message with nothing to show. */
   apply(m: JsonMessage): ProgressEvent | undefined {
-    const status = (m.status ?? m.stream ?? '').trim();
+    // `stream` text (load's "Loaded image: …") is the result, not progress: callers report it.
+    const status = (m.status ?? '').trim();
     if (status === '') return undefined;
     if (m.id === undefined || !LAYER_ID.test(m.id)) return { kind: 'status', status: m.id === undefined || m.id === '' ? status : `${m.id}: ${status}` };
     const before = this.#layers.get(m.id);

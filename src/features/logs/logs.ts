@@ -109,7 +109,12 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
   const since = options.since;
   let sinceArg: string | number | undefined = since === undefined ? undefined : since instanceof Date ? since.getTime() / 1000 : since;
   let tail: number | undefined = options.tail;
+  // The time of the last line given, and the lines given at that very time (engines with
+  // one-second times, like Podman, give many lines the same time).
   let last: bigint | undefined;
+  let atLast = new Set<string>();
+  // Set when following on after a restart: the engine repeats what it logged at `since`.
+  let resumedFrom: bigint | undefined;
   for (;;) {
     const res = await containerLogs(api, id, { follow: options.follow === true, timestamps: true, since: sinceArg, tail }, call);
     const queue: LogLine[] = [];
@@ -117,7 +122,7 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
     const push = (stream: LogLine['stream']) => (time: string, line: string): void => {
       const t = nanos(time);
       // A resumed follow asks from the last time seen: drop what was already given.
-      if (last !== undefined && t !== undefined && t <= last) return;
+      if (resumedFrom !== undefined && t !== undefined && (t < resumedFrom || (t === resumedFrom && atLast.has(`${stream} ${line}`)))) return;
       queue.push({ stream, line, time });
     };
     const joiners = { stdout: new LineJoiner(), stderr: new LineJoiner() };
@@ -169,7 +174,11 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
           const line = queue.shift();
           if (line === undefined) break;
           const t = nanos(line.time);
-          if (t !== undefined) last = t;
+          if (t !== undefined) {
+            if (t !== last) atLast = new Set();
+            last = t;
+            atLast.add(`${line.stream} ${line.line}`);
+          }
           yield line;
         }
         if (state.done) break;
@@ -200,6 +209,7 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
     if (!again) return;
     logger.debug({ container, since: last === undefined ? undefined : asSince(last) }, 'logs: the container runs again, following on');
     tail = undefined;
+    resumedFrom = last;
     sinceArg = last === undefined ? undefined : asSince(last);
   }
 }
