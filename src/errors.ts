@@ -34,7 +34,8 @@ export type ErrorCode =
   | 'IMAGE_LOAD_FAILED'
   | 'REGISTRY_CREDENTIALS'
   | 'UNSAFE_ARCHIVE'
-  | 'PATH_NOT_FOUND';
+  | 'PATH_NOT_FOUND'
+  | 'CONTAINER_NOT_RUNNING';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -384,5 +385,17 @@ export class PathNotFoundError extends DockerError {
     super(`No such file or folder ${path} ${where}. ${hint}`, options);
     this.path = path;
     this.where = where;
+  }
+}
+
+/** A command was to run in a container that is not running (stopped, paused, restarting). */
+export class ContainerNotRunningError extends DockerError {
+  static override readonly code: ErrorCode = 'CONTAINER_NOT_RUNNING';
+  readonly container: string;
+  readonly daemonMessage: string;
+  constructor(container: string, daemonMessage: string, options?: { cause?: unknown }) {
+    super(`Cannot run a command in ${container}: ${daemonMessage}. Start it first (\`aicli-docker workspace start NAME\`), then try again.`, options);
+    this.container = container;
+    this.daemonMessage = daemonMessage;
   }
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { DockerAbortedError, DockerClient, ExecTimeoutError, exec, execStream, isDockerError } from '../../src/index.js';
+import { ContainerNotRunningError, DockerAbortedError, DockerClient, ExecTimeoutError, exec, execStream, isDockerError } from '../../src/index.js';
 import { engineSkip, loadTestEngines, testEngine } from '../support/engines.js';
 import { insideEngines, psInside, recordingLogger, testContainer, type TestContainer } from '../support/inside.js';
 
@@ -173,6 +173,11 @@ for (const engine of insideEngines()) {
       await assert.rejects(exec(client.api, c.id, ['true'], { env: [`=${secret}`] }), (e: unknown) => isDockerError(e, 'INVALID_ARGUMENT') && !e.message.includes(secret));
       assert.match(rec.text(), /TOKEN/);
       assert.ok(!rec.text().includes(secret), 'the secret reached a log');
+    });
+
+    it('a container that is not running: a clear error, not a conflict', async () => {
+      await using stopped = await testContainer(engine, { start: false });
+      await assert.rejects(exec(client.api, stopped.id, ['true']), (e: unknown) => e instanceof ContainerNotRunningError && /Start it first/.test(e.message));
     });
 
     it('close() while a command runs kills it and is safe twice', async () => {

@@ -43,7 +43,7 @@ export interface CleanupReport {
   readonly failed: number;
 }
 
-export const CLEANUP_DEFAULTS = Object.freeze({ concurrency: 32 });
+export const CLEANUP_DEFAULTS = /* @__PURE__ */ Object.freeze({ concurrency: 32 });
 
 type Candidate = Omit<CleanupItem, 'removed' | 'error'>;
 

@@ -2,7 +2,7 @@
 // EngineApi of the engine that runs the container (a Swarm node's, for instance) and a
 // container id or name; workspace names are resolved before (see workspace-lookup.ts).
 import type { Readable, Writable } from 'node:stream';
-import { DockerAbortedError, ExecTimeoutError, InvalidArgumentError } from '../../errors.js';
+import { ContainerNotRunningError, DockerAbortedError, DockerApiError, ExecTimeoutError, InvalidArgumentError } from '../../errors.js';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { execInspect, type TtySize } from '../../engine/exec-api.js';
 import { silentLogger, type Logger } from '../../logger.js';
@@ -91,21 +91,30 @@ export async function execStream(api: EngineApi, container: string, cmd: readonl
   if (signal?.aborted === true) throw new DockerAbortedError({ method: 'POST', path: `/containers/${container}/exec`, endpoint: api.transport.endpoint.url }, signal.reason);
   const tty = options.tty !== undefined && options.tty !== false;
   logger.debug({ container, command: cmd[0], args: cmd.length - 1, envKeys: envKeys(env), tty, user: options.user }, 'exec');
-  const running = await startExec(api, {
-    container,
-    cmd,
-    env: [...env, `${EXEC_MARKER}=${marker}`],
-    workdir: options.workdir,
-    user: options.user,
-    tty,
-    size,
-    stdin: options.stdin,
-    stdinPipe: options.stdinPipe,
-    stdout: options.stdout,
-    stderr: options.stderr,
-    call: { signal },
-    onResizeFailed: (err) => { logger.warn({ container, error: (err as Error).message }, 'could not set the TTY size; the command runs at the default size'); },
-  });
+  let running: RunningExec;
+  try {
+    running = await startExec(api, {
+      container,
+      cmd,
+      env: [...env, `${EXEC_MARKER}=${marker}`],
+      workdir: options.workdir,
+      user: options.user,
+      tty,
+      size,
+      stdin: options.stdin,
+      stdinPipe: options.stdinPipe,
+      stdout: options.stdout,
+      stderr: options.stderr,
+      call: { signal },
+      onResizeFailed: (err) => { logger.warn({ container, error: (err as Error).message }, 'could not set the TTY size; the command runs at the default size'); },
+    });
+  } catch (err) {
+    // Docker answers 409, Podman 500 "container state improper": the same thing, said plainly.
+    if (err instanceof DockerApiError && (err.statusCode === 409 || /state improper|not running|is paused|is restarting/i.test(err.daemonMessage))) {
+      throw new ContainerNotRunningError(container, err.daemonMessage, { cause: err });
+    }
+    throw err;
+  }
   return new Exec(api, container, cmd[0] ?? '', marker, options, running, logger);
 }
 

@@ -9,7 +9,6 @@
 //    /proc/PID/environ holds the marker and sends them SIGKILL. It works on any engine
 //    (local, remote, rootless, Podman), kills the whole tree, and leaves the command as it is.
 //    It needs sh, grep and kill in the image (busybox, Debian, Alpine all have them).
-import { randomBytes } from 'node:crypto';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { startExec } from './process.js';
 
@@ -17,7 +16,8 @@ export const EXEC_MARKER = 'AICLI_EXEC_ID';
 
 /** 24 hex digits: every marker has the same length, so one can never be a prefix of another. */
 export function newMarker(): string {
-  return randomBytes(12).toString('hex');
+  // The global Web Crypto, not node:crypto: it loads only when an exec runs, not at start-up.
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(12))).toString('hex');
 }
 
 // The marker goes in as an argument ($1), not in the environment, so this script never

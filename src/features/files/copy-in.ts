@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract, pack, type Header, type Pack } from 'tar-stream';
-
-type HeaderArg = Partial<Header> & Pick<Header, 'name'>;
+import { tarStream, type Header, type HeaderArg, type Pack } from './tar.js';
 import { InvalidArgumentError, PathNotFoundError } from '../../errors.js';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { archivePut, archiveStat, containerInspect } from '../../engine/container-api.js';
@@ -135,7 +133,7 @@ export async function copyIn(api: EngineApi, container: string, source: string |
   const entries: HostEntry[] = [];
   // The whole tree is checked before anything is sent.
   await walk(source, target.root, '', entries, logger);
-  const p = pack();
+  const p = (await tarStream()).pack();
   void packEntries(p, entries, owner);
   await archivePut(api, container, target.dir, Readable.from(p), put);
   const bytes = entries.reduce((sum, e) => sum + e.size, 0);
@@ -155,6 +153,7 @@ async function copyInTar(api: EngineApi, container: string, tar: Readable, dst: 
   let entries = 0;
   let bytes = 0;
   try {
+    const { extract, pack } = await tarStream();
     const ex = extract();
     const out = pack();
     const written = pipeline(out, createWriteStream(spool));

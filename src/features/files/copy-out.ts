@@ -8,7 +8,7 @@ import { chmod, link, lstat, mkdir, mkdtemp, readdir, rename, rm, symlink, utime
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { extract, type Header } from 'tar-stream';
+import { tarStream, type Header } from './tar.js';
 import { InvalidArgumentError, PathNotFoundError, UnsafeArchiveError } from '../../errors.js';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { archiveGet, containerInspect, isMissingPath } from '../../engine/container-api.js';
@@ -86,7 +86,7 @@ export async function copyOut(api: EngineApi, container: string, containerPath: 
 
 /** Extracts into `root` (the archive's first path part is renamed to it), checking every entry. */
 async function extractTo(tar: NodeJS.ReadableStream, root: string, logger: Logger): Promise<{ entries: number; bytes: number }> {
-  const ex = extract();
+  const ex = (await tarStream()).extract();
   const feeding = pipeline(tar, ex);
   feeding.catch(() => undefined);
   let entries = 0;

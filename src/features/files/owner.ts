@@ -2,10 +2,10 @@
 // looked up in the container's own /etc/passwd and /etc/group the way runc does (a numeric
 // user that is not listed gets group 0; no user at all is root).
 import { text } from 'node:stream/consumers';
-import { extract } from 'tar-stream';
 import { InvalidArgumentError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { archiveGet, isMissingPath } from '../../engine/container-api.js';
+import { tarStream } from './tar.js';
 
 export interface Owner {
   readonly uid: number;
@@ -23,7 +23,7 @@ async function readSmallFile(api: EngineApi, container: string, path: string, ca
     if (isMissingPath(err)) return '';
     throw err;
   }
-  const ex = extract();
+  const ex = (await tarStream()).extract();
   tar.pipe(ex);
   let out = '';
   for await (const entry of ex) {

@@ -2,7 +2,6 @@
 // ~/.docker): `credHelpers` (per registry) or `credsStore` (the default helper), run as
 // `docker-credential-<name> get`; else `auths` (base64 "user:password", or an identity
 // token). Nothing read here is ever logged or put in a message.
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryCredentialsError } from '../../errors.js';
@@ -48,8 +47,10 @@ async function readConfig(path: string): Promise<DockerConfigFile | undefined> {
 }
 
 /** Runs `docker-credential-<helper> get` with the server on stdin. undefined: it has nothing for that server. */
-function runHelper(helper: string, server: string, registry: string, source: CredentialSource): Promise<RegistryAuth | undefined> {
+async function runHelper(helper: string, server: string, registry: string, source: CredentialSource): Promise<RegistryAuth | undefined> {
   const program = `docker-credential-${helper}`;
+  // node:child_process loads only when a helper runs: start-up of other commands stays lean.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = execFile(program, ['get'], { timeout: source.helperTimeoutMs ?? 10_000, env: source.env ?? process.env, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
       if (err !== null) {

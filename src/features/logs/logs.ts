@@ -28,7 +28,7 @@ export interface LogsOptions {
   readonly logger?: Logger;
 }
 
-export const LOGS_DEFAULTS = Object.freeze({ restartGraceMs: 2000 });
+export const LOGS_DEFAULTS = /* @__PURE__ */ Object.freeze({ restartGraceMs: 2000 });
 
 /** An RFC 3339 time with nanoseconds as "seconds.nanoseconds" (what `since` takes), and as a BigInt to compare. */
 function nanos(time: string): bigint | undefined {

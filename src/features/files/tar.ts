@@ -1,0 +1,14 @@
+// tar-stream, loaded when a copy runs: commands that never copy (status, exec) do not pay
+// for its start-up (the CLI bundle puts it in a chunk of its own).
+import type * as TarStream from 'tar-stream';
+
+export type { Header, Pack } from 'tar-stream';
+/** A header as tar-stream takes it: only the name is required. */
+export type HeaderArg = Partial<TarStream.Header> & Pick<TarStream.Header, 'name'>;
+
+let loaded: Promise<typeof TarStream> | undefined;
+
+export function tarStream(): Promise<typeof TarStream> {
+  loaded ??= import('tar-stream');
+  return loaded;
+}
