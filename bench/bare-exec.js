@@ -30,9 +30,14 @@ await new Promise((resolve, reject) => {
   const s = net.connect(socketPath);
   s.on('error', reject);
   s.write(`POST /exec/${Id}/start HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  let pending = Buffer.alloc(0);
   s.on('data', (d) => {
     if (head) {
-      d = d.subarray(d.indexOf('\r\n\r\n') + 4);
+      // The engine may write its answer's head in pieces: wait for the blank line.
+      pending = Buffer.concat([pending, d]);
+      const end = pending.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      d = pending.subarray(end + 4);
       head = false;
     }
     let at = 0;
