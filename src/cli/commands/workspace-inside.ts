@@ -88,7 +88,8 @@ const str = (ctx: CommandContext, k: string): string | undefined => {
 async function withWorkspace<T>(ctx: CommandContext, name: string, fn: (client: DockerClient, container: string) => Promise<T>): Promise<T> {
   await using client = await connectCli(ctx);
   const c = await workspaceContainer(client.api, name);
-  return await fn(client, c.id);
+  // By name: the library's messages then say which container, readably.
+  return await fn(client, c.name === '' ? c.id : c.name);
 }
 
 const execCmd: WorkspaceSubcommand = {

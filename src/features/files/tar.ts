@@ -9,6 +9,10 @@ export type HeaderArg = Partial<TarStream.Header> & Pick<TarStream.Header, 'name
 let loaded: Promise<typeof TarStream> | undefined;
 
 export function tarStream(): Promise<typeof TarStream> {
-  loaded ??= import('tar-stream');
+  // tar-stream is CommonJS: Node gives its exports by name, a bundle (the CLI's) as `default`.
+  loaded ??= import('tar-stream').then((m: unknown) => {
+    const named = m as Partial<typeof TarStream> & { default?: typeof TarStream };
+    return typeof named.pack === 'function' ? (named) : (named.default ?? (named));
+  });
   return loaded;
 }
