@@ -12,7 +12,7 @@ export function tarStream(): Promise<typeof TarStream> {
   // tar-stream is CommonJS: Node gives its exports by name, a bundle (the CLI's) as `default`.
   loaded ??= import('tar-stream').then((m: unknown) => {
     const named = m as Partial<typeof TarStream> & { default?: typeof TarStream };
-    return typeof named.pack === 'function' ? (named) : (named.default ?? (named));
+    return typeof named.pack === 'function' ? named : (named.default ?? named);
   });
   return loaded;
 }
