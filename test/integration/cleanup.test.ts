@@ -23,7 +23,7 @@ async function names(engine: TestEngine, run: string): Promise<string[]> {
 /** Runs the child until it is making its last workspace, then kills it with SIGKILL (and reaps it). */
 async function killedMidCreate(engine: TestEngine, run: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, engine.host, run], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const exited = new Promise<string | null>((resolve) => child.once('exit', (_code, signal) => { resolve(signal); }));
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('creating')) resolve(); });
     child.once('exit', (code) => { reject(new Error(`the child exited early (${String(code)})`)); });
@@ -31,7 +31,7 @@ async function killedMidCreate(engine: TestEngine, run: string): Promise<void> {
   // Its create has reached the engine: kill it before it can start the container.
   for (let i = 0; i < 200 && !(await names(engine, run)).includes('half-made'); i++) await new Promise((r) => setTimeout(r, 25));
   child.kill('SIGKILL');
-  await exited;
+  assert.equal(await exited, 'SIGKILL', 'the child was still running when it was killed');
 }
 
 for (const engine of insideEngines()) {

@@ -34,4 +34,5 @@ await client.api.json({ method: 'POST', path: apiPath`/networks/create`, json: {
 process.stdout.write('creating\n');
 // The create of a workspace is under way: the container exists, and it will never be started.
 await create(`${run}-half-made`, { 'aicli.workspace.name': `${run}-half-made` });
-await new Promise(() => undefined);
+// Still "busy" (a timer keeps the process alive) when the SIGKILL comes: it never starts it.
+setInterval(() => undefined, 60_000);
