@@ -73,7 +73,7 @@ export interface ExecCatResult {
   readonly dockerMs: number | undefined;
 }
 
-export async function execCat(host: string, runs = 7): Promise<ExecCatResult> {
+export async function execCat(host: string, runs = 11): Promise<ExecCatResult> {
   const sock = socketOf(host);
   const dir = mkdtempSync(path.join(tmpdir(), 'aicli-bench-cat-'));
   const name = `aicli-bench-cat-${randomBytes(3).toString('hex')}`;

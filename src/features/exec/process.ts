@@ -213,7 +213,7 @@ export class RunningExec {
 
   /** The engine may report the exit a moment after the output ends: ask until it does. */
   async #exitCode(call: CallOptions): Promise<number> {
-    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    for (let delay = 1; ; delay = Math.min(delay * 2, 200)) {
       const info = await execInspect(this.#api, this.id, call);
       if (!info.running && info.exitCode !== null) return info.exitCode;
       await new Promise((r) => setTimeout(r, delay));
