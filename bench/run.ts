@@ -1,4 +1,4 @@
-// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,recovery,events]
+// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]
 // Prints a table, PASS/MISS per goal, and one final `BENCH_JSON {...}` line.
 // Exit code: 0 = measured (goals may be missed), 1 = the bench itself failed.
 import { latency, type LatencyResult } from './latency.js';
@@ -13,6 +13,7 @@ import { benchEngine } from './private-engine.js';
 import { recovery, type RecoveryResult } from './recovery.js';
 // Swarm workspaces (issue 13): not in the default set (they form a 3-node cluster); --only swarm-create,swarm-ls.
 import { swarmBench, type SwarmBenchResult } from './swarm.js';
+import { cleanupBench, execCat, execTrue, type CleanupResult, type ExecCatResult, type ExecTrueResult } from './inside.js';
 
 const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax: 2.5 };
 // Workspaces (issue 9): create+start+remove through the library, against bare API calls and
@@ -22,10 +23,10 @@ const WORKSPACE_GOALS = { libraryRatioMax: 1.15, dockerCliRatioMax: 1 };
 
 const [host, flag, onlyArg] = process.argv.slice(2);
 if (host === undefined || host.startsWith('-') || (flag !== undefined && (flag !== '--only' || onlyArg === undefined))) {
-  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace,recovery,events,swarm-create,swarm-ls]\n');
+  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]\n');
   process.exit(2);
 }
-const parts = new Set((onlyArg ?? 'latency,throughput,startup,workspace,recovery,events').split(','));
+const parts = new Set((onlyArg ?? 'latency,throughput,startup,workspace,recovery,events,exec-cat,exec-true,cleanup').split(','));
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -161,6 +162,41 @@ if (parts.has('swarm-create') || parts.has('swarm-ls')) {
     goals['swarm-ls-calls'] = { ratio: l.callsFifty.length / l.callsOne.length, goal: '= 1 (same calls)', pass: l.callsFifty.length === l.callsOne.length };
   }
 }
+// --- inside a workspace (issue 10): exec of a 214 MB cat, exec of true, cleanup of 200 ---
+const INSIDE_GOALS = { catVsBareMax: 1.25, catVsDockerMax: 1.0, trueVsBareMax: 1.1, cleanupVsBareMax: 1.15, cleanupVsDockerMax: 1.0 };
+let cat: ExecCatResult | undefined;
+let tru: ExecTrueResult | undefined;
+let clean: CleanupResult | undefined;
+const ratioGoal = (name: string, a: number, b: number | undefined, max: number): void => {
+  if (b === undefined) return;
+  goals[name] = { ratio: round(a / b, 3), goal: `<= ${max}`, pass: a / b <= max };
+};
+if (parts.has('exec-cat')) {
+  cat = await execCat(host);
+  ratioGoal('exec-cat vs bare', cat.oursMs, cat.bareMs, INSIDE_GOALS.catVsBareMax);
+  ratioGoal('exec-cat vs docker', cat.oursMs, cat.dockerMs, INSIDE_GOALS.catVsDockerMax);
+  out('');
+  out(`4. workspace exec NAME -- cat of a ${cat.bytes / 1e6} MB file, whole processes, stdout to /dev/null, median of ${cat.runs} (interleaved)`);
+  out(row('', 'ours', 'bare', 'docker exec'));
+  out(row('  wall (ms)', round(cat.oursMs, 1), round(cat.bareMs, 1), cat.dockerMs === undefined ? 'n/a' : round(cat.dockerMs, 1)));
+}
+if (parts.has('exec-true')) {
+  tru = await execTrue(host);
+  ratioGoal('exec-true vs bare', tru.oursP50Ms, tru.bareP50Ms, INSIDE_GOALS.trueVsBareMax);
+  out('');
+  out(`5. exec of true, in-process, p50 of ${tru.samples} each (interleaved); docker exec per call for reference`);
+  out(row('', 'ours', 'bare', 'docker exec'));
+  out(row('  p50 (ms)', round(tru.oursP50Ms, 1), round(tru.bareP50Ms, 1), tru.dockerP50Ms === undefined ? 'n/a' : round(tru.dockerP50Ms, 1)));
+}
+if (parts.has('cleanup')) {
+  clean = await cleanupBench(host);
+  ratioGoal('cleanup vs bare', clean.oursMs, clean.bareMs, INSIDE_GOALS.cleanupVsBareMax);
+  ratioGoal('cleanup vs docker rm -f', clean.oursMs, clean.dockerMs, INSIDE_GOALS.cleanupVsDockerMax);
+  out('');
+  out(`6. removal of ${clean.containers} stopped managed containers, whole processes, median of ${clean.rounds}`);
+  out(row('', 'cleanup', 'bare 32-way', 'docker rm -f'));
+  out(row('  wall (ms)', round(clean.oursMs, 1), round(clean.bareMs, 1), clean.dockerMs === undefined ? 'n/a' : round(clean.dockerMs, 1)));
+}
 
 out('');
 out('goals');
@@ -175,5 +211,8 @@ out(`BENCH_JSON ${JSON.stringify({
   recovery: rec === undefined ? undefined : { ...rec, oursMs: rec.oursMs.map((x) => round(x, 1)), bareMs: rec.bareMs.map((x) => round(x, 1)), downMs: rec.downMs.map((x) => round(x, 1)), oursMedianMs: round(rec.oursMedianMs, 1), oursMaxMs: round(rec.oursMaxMs, 1), bareMedianMs: round(rec.bareMedianMs, 1), bareMaxMs: round(rec.bareMaxMs, 1), downMedianMs: round(rec.downMedianMs, 1) },
   events: evl === undefined ? undefined : { starts: evl.starts, oursMedianMs: round(evl.oursMedianMs, 2), oursP95Ms: round(evl.oursP95Ms, 2), bareMedianMs: round(evl.bareMedianMs, 2), bareP95Ms: round(evl.bareP95Ms, 2) },
   swarm,
+  execCat: cat,
+  execTrue: tru,
+  cleanup: clean,
   goals,
 })}`);

@@ -7,6 +7,7 @@
 // (.js, not .mjs: the package is ESM, and eslint's config only knows *.js scripts.)
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -136,6 +137,24 @@ async function apiVersion(socketPath, want, name) {
   return v;
 }
 
+// --- registryAuth: a second registry that wants basic auth (issue 10: pulls with credentials) ---
+// bcrypt entries (`htpasswd -B`): the registry refuses other hashes. A fresh password per run.
+function startAuthRegistry(state, port) {
+  const dir = path.join(state, 'registry-auth');
+  fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
+  const username = 'aicli';
+  const password = randomBytes(12).toString('hex');
+  fs.writeFileSync(path.join(dir, 'htpasswd'), execFileSync('htpasswd', ['-Bbn', username, password]));
+  const conf = path.join(dir, 'config.yml');
+  fs.writeFileSync(conf, `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\n`
+    + `  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`
+    + `auth:\n  htpasswd:\n    realm: aicli-test\n    path: ${dir}/htpasswd\n`);
+  const proc = launch(state, 'registry-auth', '/usr/bin/docker-registry', ['serve', conf]);
+  const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const probe = () => get({ host: '127.0.0.1', port, path: '/v2/', headers: { authorization: basic } });
+  return { proc, username, password, probe, url: `127.0.0.1:${port}` };
+}
+
 let created = null; // the state dir this process made, for clean-up of a failed start
 
 async function start(stateArg) {
@@ -187,10 +206,11 @@ async function start(stateArg) {
   fs.writeFileSync(regConf, `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${regDir}/data\n`
     + `  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${regPort}\n`);
   const reg = launch(state, 'registry', '/usr/bin/docker-registry', ['serve', regConf]);
+  const regAuth = startAuthRegistry(state, await freePort());
 
   const sshd = startSshd(state, sshPort, `unix://${path.join(state, 'd20/docker.sock')}`);
 
-  const procs = [pod, reg, sshd];
+  const procs = [pod, reg, sshd, regAuth.proc];
   // Record pids first: if anything below fails, `stop` can still find them (and the
   // engines by their folder, below the state dir).
   fs.writeFileSync(path.join(state, 'pids.json'), JSON.stringify(procs.map((x) => ({ name: x.name, pid: x.pid }))));
@@ -203,6 +223,7 @@ async function start(stateArg) {
     waitReady({ ...d26, logFile: d26.log, exited: d26.exited }, { host: '127.0.0.1', port: tlsPort, path: '/_ping', ...clientTls }, true),
     waitReady(pod, { socketPath: sock('podman/podman.sock'), path: '/_ping' }),
     waitReady(reg, { host: '127.0.0.1', port: regPort, path: '/v2/' }),
+    waitReady(regAuth.proc, { host: '127.0.0.1', port: 0, path: '/v2/', probe: regAuth.probe }),
     waitReady(sshd, { host: '127.0.0.1', port: sshPort, path: '', probe: () => sshBanner(sshPort) }),
   ]);
   const info = {
@@ -216,6 +237,7 @@ async function start(stateArg) {
       { name: 'podman', host: `unix://${sock('podman/podman.sock')}`, apiVersion: await apiVersion(sock('podman/podman.sock'), null, 'podman'), pid: pod.pid, log: pod.logFile },
     ],
     registry: { url: `127.0.0.1:${regPort}`, pid: reg.pid, log: reg.logFile },
+    registryAuth: { url: regAuth.url, username: regAuth.username, password: regAuth.password, pid: regAuth.proc.pid, log: regAuth.proc.logFile },
     ssh: { host: `ssh://root@127.0.0.1:${sshPort}`, config: path.join(state, 'ssh/ssh_config'), target: 'docker20', pid: sshd.pid, log: sshd.logFile },
   };
   fs.writeFileSync(path.join(state, 'engines.json'), `${JSON.stringify(info, null, 2)}\n`);

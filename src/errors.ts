@@ -37,7 +37,15 @@ export type ErrorCode =
   | 'NOT_SWARM_MANAGER'
   | 'NODE_ENDPOINT_UNKNOWN'
   | 'WORKSPACE_NOT_HARDENED'
-  | 'SWARM_WORKSPACE_ERROR';
+  | 'SWARM_WORKSPACE_ERROR'
+  // Inside a workspace (issue 10): exec, files, images.
+  | 'EXEC_TIMEOUT'
+  | 'IMAGE_PULL_FAILED'
+  | 'IMAGE_LOAD_FAILED'
+  | 'REGISTRY_CREDENTIALS'
+  | 'UNSAFE_ARCHIVE'
+  | 'PATH_NOT_FOUND'
+  | 'CONTAINER_NOT_RUNNING';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -508,5 +516,92 @@ export class SwarmWorkspaceError extends DockerError {
     super(message);
     this.workspace = workspace;
     this.state = state;
+  }
+}
+
+// --- Inside a workspace (issue 10): exec, files, images -----------------------------------
+
+/** A command ran past its time-out; it was killed inside the container (`killed`), not only left. */
+export class ExecTimeoutError extends DockerError {
+  static override readonly code: ErrorCode = 'EXEC_TIMEOUT';
+  readonly timeoutMs: number;
+  readonly killed: boolean;
+  readonly container: string;
+  constructor(container: string, command: string, timeoutMs: number, killed: boolean, options?: { cause?: unknown }) {
+    super(
+      `The command "${command}" in ${container} ran longer than ${formatMs(timeoutMs)} and ${killed ? 'was killed' : 'could not be confirmed killed (the container may lack sh, grep or kill)'}. ` +
+        'Raise timeoutMs, or make the command finish sooner.',
+      options,
+    );
+    this.timeoutMs = timeoutMs;
+    this.killed = killed;
+    this.container = container;
+  }
+}
+
+/** A pull (or push) failed: the engine answered 200, then reported the error inside the stream. */
+export class ImagePullError extends DockerError {
+  static override readonly code: ErrorCode = 'IMAGE_PULL_FAILED';
+  readonly image: string;
+  readonly daemonMessage: string;
+  constructor(image: string, daemonMessage: string, hint: string, options?: { cause?: unknown }) {
+    super(`Pulling ${image} failed: ${daemonMessage}. ${hint}`, options);
+    this.image = image;
+    this.daemonMessage = daemonMessage;
+  }
+}
+
+export class ImageLoadError extends DockerError {
+  static override readonly code: ErrorCode = 'IMAGE_LOAD_FAILED';
+  readonly source: string;
+  readonly daemonMessage: string;
+  constructor(source: string, daemonMessage: string, options?: { cause?: unknown }) {
+    super(`Loading an image from ${source} failed: ${daemonMessage}. Check that it is a tarball made by \`docker save\` (or \`docker image save\`).`, options);
+    this.source = source;
+    this.daemonMessage = daemonMessage;
+  }
+}
+
+/** Registry credentials could not be read (config.json, a credential helper). Never holds a secret. */
+export class RegistryCredentialsError extends DockerError {
+  static override readonly code: ErrorCode = 'REGISTRY_CREDENTIALS';
+  readonly registry: string;
+  constructor(registry: string, message: string, options?: { cause?: unknown }) {
+    super(`Cannot read the credentials for ${registry}: ${message}`, options);
+    this.registry = registry;
+  }
+}
+
+/** An archive entry would land outside its target (`..`, an absolute or escaping link). Nothing was written. */
+export class UnsafeArchiveError extends DockerError {
+  static override readonly code: ErrorCode = 'UNSAFE_ARCHIVE';
+  readonly entry: string;
+  constructor(entry: string, reason: string) {
+    super(`Refused the archive: entry ${JSON.stringify(entry)} ${reason}. Nothing was copied; remove or fix that entry.`);
+    this.entry = entry;
+  }
+}
+
+/** A path to copy from or into does not exist (in a container, or on this host). */
+export class PathNotFoundError extends DockerError {
+  static override readonly code: ErrorCode = 'PATH_NOT_FOUND';
+  readonly path: string;
+  readonly where: string;
+  constructor(path: string, where: string, hint: string, options?: { cause?: unknown }) {
+    super(`No such file or folder ${path} ${where}. ${hint}`, options);
+    this.path = path;
+    this.where = where;
+  }
+}
+
+/** A command was to run in a container that is not running (stopped, paused, restarting). */
+export class ContainerNotRunningError extends DockerError {
+  static override readonly code: ErrorCode = 'CONTAINER_NOT_RUNNING';
+  readonly container: string;
+  readonly daemonMessage: string;
+  constructor(container: string, daemonMessage: string, options?: { cause?: unknown }) {
+    super(`Cannot run a command in ${container}: ${daemonMessage}. Start it first (\`aicli-docker workspace start NAME\`), then try again.`, options);
+    this.container = container;
+    this.daemonMessage = daemonMessage;
   }
 }

@@ -140,3 +140,25 @@ export {
   type ContainerSpec,
   type TaskState,
 } from './engine/swarm.js';
+// Inside a workspace (issue 10): exec, logs, files, images, stats, cleanup; hijacked connections and stream framing.
+export { exec, execStream, EXEC_MAX_BYTES, type ExecOptions, type ExecStreamOptions, type ExecHandle, type ExecResult, type ExecEnv, type TtySize } from './features/exec/exec.js';
+export { EXEC_MARKER } from './features/exec/kill.js';
+export { logs, LogStream, LOGS_DEFAULTS, type LogLine, type LogsOptions } from './features/logs/logs.js';
+export { copyIn, type CopyInOptions, type CopyOptions, type CopyResult } from './features/files/copy-in.js';
+export { copyOut } from './features/files/copy-out.js';
+export { parseCpArg, cpDirection, type CpArg } from './features/files/cp-path.js';
+export { resolveOwner, type Owner } from './features/files/owner.js';
+export { pullImage, ensureImage, type PullOptions, type PullResult } from './features/images/pull.js';
+export { loadImage, type LoadOptions, type LoadResult } from './features/images/load.js';
+export { registryCredentials, type CredentialSource } from './features/images/credentials.js';
+export { parseImageRef, type ImageRef } from './features/images/reference.js';
+export { PullProgress, type LayerProgress, type ProgressEvent } from './features/images/progress.js';
+export { stats, statsStream, type StatsSample } from './features/stats/stats.js';
+export { cleanup, CLEANUP_DEFAULTS, type CleanupOptions, type CleanupItem, type CleanupReport } from './features/cleanup/cleanup.js';
+export { StdcopyDemuxer, demuxBuffer, type FrameSink, type FrameStream } from './engine/stdcopy.js';
+export { execCreate, execStart, execInspect, execResize, type ExecCreateSpec, type ExecInspect } from './engine/exec-api.js';
+export { containerInspect, containerList, containerRemove, containerLogs, archiveStat, archiveGet, archivePut, containerStats, type ContainerSummary, type ContainerDetails, type PathStat, type LogsQuery } from './engine/container-api.js';
+export { imageInspect, imagePull, imagePush, imageTag, imageLoad, imageRemove, registryAuthHeader, type ImageDetails, type RegistryAuth } from './engine/image-api.js';
+export { jsonMessages, messageError, type JsonMessage } from './engine/json-messages.js';
+export { toStatsSample, type RawStats } from './engine/stats-decode.js';
+export type { TransportUpgrade } from './transport/http-transport.js';

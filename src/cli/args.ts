@@ -15,8 +15,8 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-function toOptions(specs: readonly FlagSpec[]): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
-  return Object.fromEntries(specs.map((s) => [s.name, { type: s.type, ...(s.multiple === true ? { multiple: true } : {}) }]));
+function toOptions(specs: readonly FlagSpec[]): Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> {
+  return Object.fromEntries(specs.map((s) => [s.name, { type: s.type, ...(s.multiple === true ? { multiple: true } : {}), ...(s.short === undefined ? {} : { short: s.short }) }]));
 }
 
 /** First pass: find the command words without knowing the command's own flags yet. */
@@ -54,6 +54,6 @@ export function parseAll(argv: readonly string[], commandFlags: readonly FlagSpe
 
 export function formatFlags(specs: readonly FlagSpec[]): string {
   return specs
-    .map((s) => `  --${s.name}${s.type === 'string' ? ` ${s.valueName ?? 'VALUE'}` : ''}`.padEnd(30) + s.description)
+    .map((s) => `  ${s.short === undefined ? '' : `-${s.short}, `}--${s.name}${s.type === 'string' ? ` ${s.valueName ?? 'VALUE'}` : ''}`.padEnd(30) + s.description)
     .join('\n');
 }

@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../logger.js';
 
 /** A flag a command accepts, for node:util parseArgs and for --help. */
@@ -5,6 +6,8 @@ export interface FlagSpec {
   readonly name: string;
   readonly type: 'string' | 'boolean';
   readonly multiple?: boolean;
+  /** A one-letter form, e.g. `i` for `-i` (docker's exec flags). */
+  readonly short?: string;
   readonly valueName?: string;
   readonly description: string;
 }
@@ -29,6 +32,15 @@ export interface CommandContext {
   readonly logger: Logger;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** The process's own streams, for commands that pass bytes through (exec, cp -, logs -f). */
+  readonly streams?: CliStreams | undefined;
+}
+
+/** Raw standard streams; absent when the CLI runs in-process without a terminal (tests). */
+export interface CliStreams {
+  readonly stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number; rows?: number };
+  readonly stderr: Writable & { isTTY?: boolean };
 }
 
 export interface Command {

@@ -1,6 +1,6 @@
 import { createStreamLogger, LOG_LEVELS, type LogLevel } from '../logger.js';
 import { commandWords, formatFlags, GLOBAL_FLAGS, parseAll } from './args.js';
-import { UsageError, type Command } from './command.js';
+import { UsageError, type CliStreams, type Command } from './command.js';
 import { exitCodeFor } from './exit-codes.js';
 import { isDockerError } from '../errors.js';
 import { closest } from '../suggest.js';
@@ -10,6 +10,8 @@ export interface Io {
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** The raw standard streams (run.ts passes the process's). */
+  readonly streams?: CliStreams;
 }
 
 // Each command is loaded only when it runs: `status` must not pay for `config init`.
@@ -23,6 +25,9 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   doctor: { summary: 'Check what workspaces need, each with its fix', load: async () => (await import('./commands/doctor.js')).doctorCommand },
   // Swarm workspaces (issue 13)
   nodes: { summary: 'Show the Swarm nodes, what is reserved on them, their endpoints', load: async () => (await import('./commands/nodes.js')).nodesCommand },
+  // Inside a workspace (issue 10)
+  image: { summary: 'Pull an image (with progress) or load a tarball', load: async () => (await import('./commands/image.js')).imageCommand },
+  cleanup: { summary: 'Remove managed containers and networks (--orphans: only what a gone process left)', load: async () => (await import('./commands/cleanup.js')).cleanupCommand },
 };
 
 function usage(): string {
@@ -74,7 +79,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level "${level}" is not a level; expected one of ${LOG_LEVELS.join(', ')}.`);
     const logger = createStreamLogger({ level: level as LogLevel, json, write: io.stderr });
     const flags = Object.fromEntries(command.flags.map((f) => [f.name, parsed.values[f.name]])) as Record<string, string | boolean | string[] | undefined>;
-    return await command.run({ args: parsed.positionals.slice(1), flags, global: parsed.global, env: io.env, cwd: io.cwd, logger, stdout: io.stdout, stderr: io.stderr });
+    return await command.run({ args: parsed.positionals.slice(1), flags, global: parsed.global, env: io.env, cwd: io.cwd, logger, stdout: io.stdout, stderr: io.stderr, streams: io.streams });
   } catch (err) {
     const code = exitCodeFor(err);
     const e = err instanceof Error ? err : new Error(String(err));

@@ -1,4 +1,5 @@
 import { DockerProtocolError, type ApiVersionPin, type RequestTarget, type ResourceKind } from '../errors.js';
+import type { Duplex, Readable } from 'node:stream';
 import type { Headers, HttpMethod, HttpTransport, TransportResponse, TransportStream } from '../transport/http-transport.js';
 import { isFailure, toApiError } from './error-map.js';
 import { apiPath, withQuery, type ApiPath, type QueryValue } from './path.js';
@@ -17,6 +18,8 @@ export interface ApiCall extends CallOptions {
   readonly query?: Readonly<Record<string, QueryValue>>;
   /** Sent as JSON. */
   readonly json?: unknown;
+  /** Sent as it is (a tar archive, an image tarball), with `headers` naming its type. Not with `json`. */
+  readonly body?: string | Buffer | Readable;
   readonly headers?: Readonly<Record<string, string>>;
   /** What a 404 on this path means. */
   readonly resource?: ResourceKind;
@@ -78,6 +81,16 @@ export class EngineApi {
     return res;
   }
 
+  /**
+   * A hijacked connection (exec start, attach): the raw duplex once the engine switches
+   * protocols. The time-out covers the wait for the answer; then only the caller's signal.
+   */
+  async upgrade(call: ApiCall): Promise<{ readonly headers: Headers; readonly socket: Duplex }> {
+    const res = await this.transport.upgrade(this.#request(call, this.#versioned(call, true)));
+    if (!res.upgraded) throw toApiError(this.#target(call), res.statusCode, res.body, call.resource);
+    return { headers: res.headers, socket: res.socket };
+  }
+
   async #send(call: ApiCall, versioned: boolean): Promise<TransportResponse> {
     const res = await this.transport.request(this.#request(call, this.#versioned(call, versioned)));
     if (isFailure(res.statusCode)) throw this.#error(call, res.statusCode, res.headers, res.body);
@@ -111,6 +124,7 @@ export class EngineApi {
     } else if (call.headers !== undefined) {
       req.headers = call.headers;
     }
+    if (call.body !== undefined && call.json === undefined) req.body = call.body;
     if (call.idempotent !== undefined) req.idempotent = call.idempotent;
     return req;
   }

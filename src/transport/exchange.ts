@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Deadline } from './deadline.js';
 import type { Endpoint } from './endpoint.js';
 import type { TlsOptions } from './tls.js';
@@ -35,9 +35,16 @@ export interface ExchangeResponse {
 export interface Exchange {
   request(req: ExchangeRequest): Promise<ExchangeResponse>;
   readAll(body: Readable): Promise<Buffer>;
+  /** A hijacked connection (exec, attach) on a socket of its own: see upgrade.ts. */
+  upgrade(req: ExchangeRequest): Promise<ExchangeUpgrade>;
   /** Ends every socket now. */
   close(): Promise<void>;
 }
+
+/** What `upgrade()` gives: a raw duplex on 101/200, else the status and whole body. */
+export type ExchangeUpgrade =
+  | { readonly upgraded: true; readonly statusCode: number; readonly headers: Headers; readonly socket: Duplex }
+  | { readonly upgraded: false; readonly statusCode: number; readonly headers: Headers; readonly body: Buffer };
 
 export type HttpClientKind = 'undici' | 'node';
 

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import {
   ClientClosedError,
   DockerAbortedError,
@@ -50,6 +50,11 @@ export interface TransportStream {
   /** Ends when the engine ends it or the caller's signal aborts; no time-out applies. */
   readonly body: Readable;
 }
+
+/** A hijacked connection (exec, attach): the raw duplex, or the engine's error answer. */
+export type TransportUpgrade =
+  | { readonly upgraded: true; readonly statusCode: number; readonly headers: Headers; readonly socket: Duplex }
+  | { readonly upgraded: false; readonly statusCode: number; readonly headers: Headers; readonly body: Buffer };
 
 export interface TransportOptions {
   readonly endpoint: Endpoint;
@@ -243,6 +248,53 @@ export class HttpTransport {
     }
   }
 
+  // --- hijacked connections (exec, attach) ------------------------------------------
+  readonly #hijacked = new Set<Duplex>();
+
+  /**
+   * Sends an upgrade request (`Connection: Upgrade`, `Upgrade: tcp`) on a connection of its
+   * own and hands back the raw duplex once the engine answers 101 or 200. Like a stream: the
+   * time-out covers only the wait for the answer, then the caller's signal ends the socket.
+   * Never retried, not even a refused connection: one exec start, one process.
+   */
+  async upgrade(req: TransportRequest): Promise<TransportUpgrade> {
+    const target: RequestTarget = { method: req.method, path: req.path, endpoint: this.endpoint.url };
+    if (this.#closed) throw new ClientClosedError(`${req.method} ${req.path}`);
+    const caller = req.signal;
+    if (caller?.aborted === true) throw new DockerAbortedError(target, caller.reason);
+    const timeoutMs = req.timeoutMs === undefined ? this.#requestTimeoutMs : checkTimeoutMs(req.timeoutMs, 'timeoutMs');
+    const limit = { ms: timeoutMs, setBy: req.timeoutMs === undefined ? this.#requestTimeoutSetBy : req.timeoutSetBy, firstPing: false };
+    const deadline = new Deadline(timeoutMs, caller);
+    let res: TransportUpgrade;
+    try {
+      const exchange = await this.#exchange;
+      // Never retried, so whether it was sent does not matter: an error says it may have been.
+      res = await exchange.upgrade({ method: req.method, path: req.path, headers: req.headers, body: req.body, signal: deadline, progress: { sent: true } });
+    } catch (err) {
+      deadline.dispose();
+      throw this.#mapError(err, target, deadline, caller, limit, { attempts: 1, unsure: true });
+    }
+    if (!res.upgraded) {
+      deadline.dispose();
+      return res;
+    }
+    deadline.stopTimer();
+    const socket = res.socket;
+    const onAbort = (): void => {
+      socket.destroy(new DockerAbortedError(target, deadline.reason));
+    };
+    deadline.once('abort', onAbort);
+    this.#hijacked.add(socket);
+    socket.once('close', () => {
+      deadline.removeListener('abort', onAbort);
+      deadline.dispose();
+      this.#hijacked.delete(socket);
+    });
+    // close() may have run while the answer was awaited.
+    if (this.closed) socket.destroy(new ClientClosedError(`${req.method} ${req.path}`));
+    return res;
+  }
+
   /** Whether close() was called (a getter: it changes while a call is under way). */
   get closed(): boolean {
     return this.#closed;
@@ -252,7 +304,8 @@ export class HttpTransport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await (await this.#exchange).close();
+    const hijacked = [...this.#hijacked].map((s) => new Promise((resolve) => { s.once('close', resolve); s.destroy(new ClientClosedError(`a hijacked connection to ${this.endpoint.url}`)); }));
+    await Promise.all([(await this.#exchange).close(), ...hijacked]);
   }
 }
 

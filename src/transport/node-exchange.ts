@@ -2,7 +2,7 @@ import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { tlsSocketOptions } from './tls.js';
-import { CONNECT_TIMEOUT_CODE, type Exchange, type ExchangeOptions, type ExchangeRequest, type ExchangeResponse } from './exchange.js';
+import { CONNECT_TIMEOUT_CODE, type Exchange, type ExchangeOptions, type ExchangeRequest, type ExchangeResponse, type ExchangeUpgrade } from './exchange.js';
 
 type HttpModule = { Agent: typeof Agent; request: (o: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest };
 
@@ -86,6 +86,10 @@ export async function createNodeExchange(options: ExchangeOptions): Promise<Exch
       // A body cut short ends without error in node:http; `complete` tells.
       if ((body as Readable & { complete?: boolean }).complete === false) throw Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' });
       return Buffer.concat(chunks);
+    },
+    async upgrade(req: ExchangeRequest): Promise<ExchangeUpgrade> {
+      if (closed) throw Object.assign(new Error('the client is closed'), { code: 'UND_ERR_DESTROYED' });
+      return (await import('./upgrade.js')).openUpgrade(options, req);
     },
     async close(): Promise<void> {
       closed = true;

@@ -5,7 +5,7 @@ import { RequestHandler, type RequestCallback, type RequestHandlerOptions } from
 import Pool from 'undici/lib/dispatcher/pool.js';
 import type { Readable } from 'node:stream';
 import { tlsSocketOptions } from './tls.js';
-import type { Exchange, ExchangeOptions, ExchangeRequest, ExchangeResponse } from './exchange.js';
+import type { Exchange, ExchangeOptions, ExchangeRequest, ExchangeResponse, ExchangeUpgrade } from './exchange.js';
 
 type BodyMixin = Readable & { arrayBuffer(): Promise<ArrayBuffer> };
 
@@ -65,6 +65,9 @@ export function createUndiciExchange(options: ExchangeOptions): Exchange {
     },
     async readAll(body: Readable): Promise<Buffer> {
       return Buffer.from(await (body as BodyMixin).arrayBuffer());
+    },
+    async upgrade(req: ExchangeRequest): Promise<ExchangeUpgrade> {
+      return (await import('./upgrade.js')).openUpgrade(options, req);
     },
     async close(): Promise<void> {
       await pool.destroy();

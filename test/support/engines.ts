@@ -39,6 +39,8 @@ export interface TestEngines {
   ssh?: { host: string; config: string; target: TestEngine['name']; pid: number; log?: string };
   /** A plain-HTTP distribution registry, "127.0.0.1:PORT". */
   registry?: { url: string; pid: number; log?: string };
+  /** A second registry that wants basic auth (htpasswd, bcrypt), "127.0.0.1:PORT", with its one user. */
+  registryAuth?: { url: string; username: string; password: string; pid: number; log?: string };
 }
 
 const NO_ENGINES =

@@ -5,6 +5,7 @@
  */
 import { closest } from '../../../suggest.js';
 import { UsageError, type Command, type CommandContext, type FlagSpec } from '../../command.js';
+import { INSIDE_SUBCOMMANDS } from '../workspace-inside.js';
 
 export interface WorkspaceSubcommand {
   readonly summary: string;
@@ -75,12 +76,31 @@ export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>
     flags: [],
     load: async () => (await import('./lifecycle.js')).removeWorkspace,
   },
+  // Inside a workspace: exec, logs, cp, stats (their handlers take the subcommand in ctx.args).
+  ...Object.fromEntries(
+    Object.entries(INSIDE_SUBCOMMANDS).map(([name, sub]): [string, WorkspaceSubcommand] => [
+      name,
+      {
+        summary: sub.summary,
+        usage: sub.usage.replace(/^aicli-docker workspace /, ''),
+        flags: sub.flags,
+        load: () => Promise.resolve((ctx: CommandContext) => sub.run({ ...ctx, args: [name, ...ctx.args] })),
+      },
+    ]),
+  ),
 };
 
 /** Every subcommand's flags, once each: the CLI parses them all, then each subcommand checks its own. */
 function allFlags(): FlagSpec[] {
   const seen = new Map<string, FlagSpec>();
-  for (const sub of Object.values(WORKSPACE_SUBCOMMANDS)) for (const f of sub.flags) if (!seen.has(f.name)) seen.set(f.name, f);
+  for (const sub of Object.values(WORKSPACE_SUBCOMMANDS)) {
+    for (const f of sub.flags) {
+      const had = seen.get(f.name);
+      // One flag may serve two subcommands (create --env, exec -e): keep its short form.
+      if (had === undefined) seen.set(f.name, f);
+      else if (had.short === undefined && f.short !== undefined) seen.set(f.name, { ...had, short: f.short });
+    }
+  }
   return [...seen.values()];
 }
 
