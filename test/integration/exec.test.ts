@@ -138,7 +138,10 @@ for (const engine of insideEngines()) {
       const h = await execStream(client.api, c.id, ['sh', '-c', 'sleep 418 & sleep 419; wait'], { signal: ac.signal });
       h.stdout.resume();
       h.stderr.resume();
-      assert.match(await psInside(engine, c.id), /sleep 418/);
+      // The exec has started; its shell forks the sleeps a moment later (on a loaded machine, later still).
+      let before = '';
+      for (const end = Date.now() + 10_000; Date.now() < end && !/sleep 419/.test(before); ) before = await psInside(engine, c.id);
+      assert.match(before, /sleep 418/);
       ac.abort(new Error('user gave up'));
       await assert.rejects(h.wait(), DockerAbortedError);
       const ps = await psInside(engine, c.id);

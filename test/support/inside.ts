@@ -50,7 +50,8 @@ export async function testContainer(engine: TestEngine, spec: TestContainerSpec 
     Cmd: spec.cmd ?? ['sleep', '100000'],
     Tty: spec.tty === true,
     ...(spec.user === undefined ? {} : { User: spec.user }),
-    Labels: { [TEST_LABEL]: 'true', 'aicli.managed': 'true', 'aicli.workspace.name': workspace, ...spec.labels },
+    // The labels a workspace's container carries (aicli's lookup reads role and name).
+    Labels: { [TEST_LABEL]: 'true', 'aicli.managed': 'true', 'aicli.role': 'workspace', 'aicli.workspace.id': workspace, 'aicli.workspace.name': workspace, ...spec.labels },
     HostConfig: {
       ...(spec.binds === undefined ? {} : { Binds: spec.binds }),
       ...(spec.memory === undefined ? {} : { Memory: spec.memory, MemorySwap: spec.memory }),
