@@ -26,7 +26,10 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'UNSUPPORTED_API_VERSION'
   | 'UNSUPPORTED_ENDPOINT'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  // network feature
+  | 'NETWORK_NOT_MANAGED'
+  | 'NETWORK_IN_USE';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -291,4 +294,37 @@ export function formatMs(ms: number): string {
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
   if (ms % 1000 === 0 && ms >= 1000) return `${ms / 1000}s`;
   return `${ms}ms`;
+}
+
+// --- network feature -------------------------------------------------------------
+
+/**
+ * A network named like aicli's exists but does not carry `aicli.managed=true`: aicli
+ * refuses to use, change or remove it. A configuration refusal (INVALID_CONFIG: CLI exit 2).
+ */
+export class NetworkNotManagedError extends InvalidConfigError {
+  static override readonly code: ErrorCode = 'NETWORK_NOT_MANAGED';
+  readonly network: string;
+  readonly networkId: string;
+  constructor(problem: ConfigProblem, network: string, networkId: string) {
+    super([problem]);
+    this.network = network;
+    this.networkId = networkId;
+  }
+}
+
+/** Containers are attached to the network, so it was not removed or replaced (CLI exit 1). */
+export class NetworkInUseError extends DockerError {
+  static override readonly code: ErrorCode = 'NETWORK_IN_USE';
+  readonly network: string;
+  readonly networkId: string;
+  /** Names (or ids, when the engine gives no name) of the attached containers. */
+  readonly containers: readonly string[];
+  constructor(network: string, networkId: string, containers: readonly string[], action: string, fix: string, options?: { cause?: unknown }) {
+    const shown = containers.length === 0 ? 'containers (the engine did not name them)' : `${containers.length} container${containers.length === 1 ? '' : 's'}: ${containers.join(', ')}`;
+    super(`Cannot ${action} the network "${network}" (id ${networkId.slice(0, 12)}): it has ${shown} attached; nothing was changed. ${fix}`, options);
+    this.network = network;
+    this.networkId = networkId;
+    this.containers = Object.freeze([...containers]);
+  }
 }

@@ -31,3 +31,21 @@ export { HttpTransport, type HttpClientKind, type TransportOptions, type Transpo
 export { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 export { silentLogger, createStreamLogger, LOG_LEVELS, type Logger, type LogFn, type LogFields, type LogLevel } from './logger.js';
 export * from './errors.js';
+// network feature: the aicli network (ensure once across processes and hosts, inspect, remove)
+export {
+  ensureNetwork,
+  inspectNetwork,
+  findNetwork,
+  removeNetwork,
+  winnerOrder,
+  NETWORK_DEFAULTS,
+  type EnsureNetworkOptions,
+  type EnsureNetworkResult,
+  type NetworkStatus,
+  type NetworkDrift,
+  type RemoveNetworkOptions,
+  type RemoveNetworkResult,
+} from './features/network/index.js';
+export type { NetworkSummary } from './features/docker-client.js';
+export type { EngineNetwork, NetworkContainer, IpamPool } from './engine/networks.js';
+export { crossKeyProblems, parseCidr, parseIp, formatIp, NETWORK_DRIVERS, type NetworkDriver, type Cidr, type IpAddress, type IpFamily } from './features/config/index.js';

@@ -26,5 +26,6 @@ export async function loadCliConfig(ctx: CommandContext, file?: string): Promise
 export async function connectCli(ctx: CommandContext): Promise<DockerClient> {
   const config = await loadCliConfig(ctx);
   // A CLI run makes a few calls and exits: node:http starts ~50 ms faster than undici.
-  return DockerClient.connect({ config, env: ctx.env, logger: ctx.logger, httpClient: 'node' });
+  // No command creates the aicli network as a side effect: `network ensure` asks for it.
+  return DockerClient.connect({ config, env: ctx.env, logger: ctx.logger, httpClient: 'node', ensureNetwork: false });
 }

@@ -1,5 +1,5 @@
 import { DockerProtocolError, type RequestTarget, type ResourceKind } from '../errors.js';
-import type { HttpMethod, HttpTransport, TransportResponse, TransportStream } from '../transport/http-transport.js';
+import type { Headers, HttpMethod, HttpTransport, TransportResponse, TransportStream } from '../transport/http-transport.js';
 import { toApiError } from './error-map.js';
 import { withQuery, type QueryValue } from './path.js';
 import { toPingResult, toSystemInfo, toVersionInfo } from './decode.js';
@@ -51,13 +51,23 @@ export class EngineApi {
 
   /** A call whose answer is JSON (or empty, giving undefined). */
   async json<T>(call: ApiCall): Promise<T> {
+    return (await this.jsonWithHeaders(call)).body as T;
+  }
+
+  /** json(), with the answer's headers (e.g. `date`: the engine's clock; `api-version`: what it speaks). */
+  async jsonWithHeaders(call: ApiCall): Promise<{ readonly body: unknown; readonly headers: Headers }> {
     const res = await this.#send(call, true);
-    if (res.body.length === 0) return undefined as T;
+    if (res.body.length === 0) return { body: undefined, headers: res.headers };
     try {
-      return JSON.parse(res.body.toString('utf8')) as T;
+      return { body: JSON.parse(res.body.toString('utf8')) as unknown, headers: res.headers };
     } catch (err) {
       throw new DockerProtocolError(this.#target(call), `expected JSON, got ${res.body.length} bytes that do not parse (${(err as Error).message})`, { cause: err });
     }
+  }
+
+  /** What a request to `call` is called in errors: method, unversioned path, endpoint. */
+  target(call: Pick<ApiCall, 'method' | 'path'>): RequestTarget {
+    return { method: call.method, path: call.path, endpoint: this.transport.endpoint.url };
   }
 
   /** A call whose answer is a long-lived stream (events, logs, pull progress): no time-out after headers. */

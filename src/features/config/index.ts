@@ -7,7 +7,9 @@ export {
   MIN_CPUS,
   MIN_MEMORY_BYTES,
   defaultConfig,
+  NETWORK_DRIVERS,
   type ApiVersion,
+  type NetworkDriver,
   type ConfigKey,
   type DockerConfig,
   type KeyInfo,
@@ -16,3 +18,5 @@ export { formatConfig, renderConfigTemplate, yamlLine } from './format.js';
 export { checkAgainstEngine, type EngineCapacity } from './engine-check.js';
 export { defaultConfigPath } from './file.js';
 export { formatDuration, formatSize, parseCpus, parseDuration, parseSize } from './units.js';
+export { crossKeyProblems } from './cross-check.js';
+export { parseCidr, parseIp, formatIp, type Cidr, type IpAddress, type IpFamily } from './cidr.js';
