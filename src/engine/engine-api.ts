@@ -65,6 +65,11 @@ export class EngineApi {
     }
   }
 
+  /** A call whose answer body does not matter (a 204; Podman answers some with a bare `OK`). */
+  async discard(call: ApiCall): Promise<void> {
+    await this.#send(call, true);
+  }
+
   /** What a request to `call` is called in errors: method, unversioned path, endpoint. */
   target(call: Pick<ApiCall, 'method' | 'path'>): RequestTarget {
     return { method: call.method, path: call.path, endpoint: this.transport.endpoint.url };

@@ -124,14 +124,14 @@ export async function createNetworkCall(api: EngineApi, body: NetworkCreateBody,
   return { id: str(res ?? {}, 'Id'), warning: str(res ?? {}, 'Warning') };
 }
 
-/** DELETE /networks/{id}: safe to send twice (the second finds nothing). */
-export async function removeNetworkCall(api: EngineApi, id: string, options: CallOptions = {}): Promise<void> {
-  await api.json({ method: 'DELETE', path: apiPath`/networks/${id}`, resource: 'network', idempotent: true, ...options });
+/** DELETE /networks/{idOrName}: safe to send twice (the second finds nothing). */
+export async function removeNetworkCall(api: EngineApi, idOrName: string, options: CallOptions = {}): Promise<void> {
+  await api.discard({ method: 'DELETE', path: apiPath`/networks/${idOrName}`, resource: 'network', idempotent: true, ...options });
 }
 
 /** POST /networks/{id}/disconnect with Force (also for stopped containers). */
 export async function disconnectNetworkCall(api: EngineApi, id: string, container: string, options: CallOptions = {}): Promise<void> {
-  await api.json({ method: 'POST', path: apiPath`/networks/${id}/disconnect`, json: { Container: container, Force: true }, resource: 'network', idempotent: true, ...options });
+  await api.discard({ method: 'POST', path: apiPath`/networks/${id}/disconnect`, json: { Container: container, Force: true }, resource: 'network', idempotent: true, ...options });
 }
 
 /** What GET /info says about Swarm: whether this engine can create swarm-scoped (overlay) networks. */

@@ -75,6 +75,17 @@ export interface Converged {
   readonly removed: readonly string[];
   /** Same-named networks left in place: in use, or not aicli's (with network_adopt). */
   readonly kept: readonly string[];
+  /** Podman answered (it must be given names, not ids, to remove: see removeRef). */
+  readonly podman: boolean;
+}
+
+/**
+ * What to pass to DELETE /networks/{ref}. Podman 4.3 checks for attached containers only
+ * when given the NAME (it compares the argument with container network names), and removes
+ * a network in use when given its id; its names are unique, so the name is exact there.
+ */
+export function removeRef(n: EngineNetwork, podman: boolean): string {
+  return podman ? n.name : n.id;
 }
 
 /** The refusal for a same-named network aicli did not create (unless network_adopt). */
@@ -199,7 +210,7 @@ export async function converge(api: EngineApi, spec: NetworkSpec, initial: Found
       // Another process's young loser: its maker is still converging and removes it itself.
       if (!mine.has(loser.id) && age(loser) < settleMs) continue;
       try {
-        await removeNetworkCall(api, loser.id, call);
+        await removeNetworkCall(api, removeRef(loser, found.meta.podman), call);
         removed.push(loser.id);
         kept.delete(loser.id);
         logger.info({ network: spec.name, removed: loser.id, winner: winner.id }, 'duplicate aicli network removed');
@@ -216,7 +227,7 @@ export async function converge(api: EngineApi, spec: NetworkSpec, initial: Found
       // Settled is for good: later calls in this process need not wait on its age again.
       if (known === undefined) settled.set(api, new Set([winner.id]));
       else known.add(winner.id);
-      return { winner, created: mine.has(winner.id), removed, kept: [...kept] };
+      return { winner, created: mine.has(winner.id), removed, kept: [...kept], podman: found.meta.podman };
     }
     logger.debug({ network: spec.name, winner: winner.id, waitMs: Math.ceil(wait) }, 'waiting for the aicli network to settle (this engine allows duplicate names)');
     await delay(wait + 5, call.signal);

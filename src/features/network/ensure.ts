@@ -10,7 +10,7 @@ import { inspectNetworkCall, removeNetworkCall, type AnswerMeta } from '../../en
 import { apiPath } from '../../engine/path.js';
 import type { DockerConfig, LoadedConfig } from '../config/index.js';
 import type { LabelSet } from '../labels.js';
-import { converge, notManaged } from './converge.js';
+import { converge, notManaged, removeRef } from './converge.js';
 import { findNetworks, isManaged } from './lookup.js';
 import { describeDrift, driftOf, networkSpec, type NetworkDrift, type NetworkSpec } from './spec.js';
 
@@ -123,7 +123,7 @@ async function run(api: EngineApi, spec: NetworkSpec, options: EnsureNetworkOpti
       new NetworkInUseError(spec.name, full.id, full.containers.map((c) => c.name), 'recreate', `It differs from the configuration (${describeDrift(drift)}); stop or disconnect those containers first, or set the configuration back to what the network has.`, cause === undefined ? undefined : { cause });
     if (full.containers.length > 0) throw refuse();
     try {
-      await removeNetworkCall(api, full.id, call);
+      await removeNetworkCall(api, removeRef(full, out.podman), call);
     } catch (err) {
       // A container attached between the look and the remove: the engine refused, atomically.
       if (!isDockerError(err, 'NETWORK_NOT_FOUND')) throw refuse(err);

@@ -5,7 +5,7 @@ import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { disconnectNetworkCall, inspectNetworkCall, removeNetworkCall, type EngineNetwork } from '../../engine/networks.js';
 import { apiPath } from '../../engine/path.js';
 import type { DockerConfig, LoadedConfig } from '../config/index.js';
-import { notManaged } from './converge.js';
+import { notManaged, removeRef } from './converge.js';
 import { findNetworks, isManaged } from './lookup.js';
 import { networkSpec } from './spec.js';
 
@@ -62,7 +62,7 @@ export async function removeNetwork(api: EngineApi, config: LoadedConfig | Docke
         }
       }
       try {
-        await removeNetworkCall(api, n.id, call);
+        await removeNetworkCall(api, removeRef(n, found.meta.podman), call);
         removed.push(n.id);
         logger.info({ network: spec.name, id: n.id }, 'aicli network removed');
         break;
