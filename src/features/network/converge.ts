@@ -22,12 +22,13 @@
  *      which refuses creates that arrive after one became visible), and treats 409/"exists"
  *      as "look it up again" — the create is never sent twice;
  *   3. lists the exact name after creating, and removes the networks that lose to the
- *      winner: its own at once, another process's once it is older than the settle window
- *      (its maker may still be converging; if it was killed, a later run removes it).
+ *      winner: its own at once, any other once it is older than the settle window (an aicli
+ *      maker may still be converging, and removes its own; another tool's, or a killed
+ *      maker's, is removed by whoever sees it settled, so this process waits for it).
  *      Only managed networks are removed, and only while nothing is attached (the engine
  *      refuses DELETE with containers attached: that check is atomic), so a loser in use
  *      is kept and reported, never broken;
- *   4. returns the winner only once it is settled.
+ *   4. returns the winner only once it is settled, and no removable loser is left.
  *
  * Why "settled": `Created` is stamped when the engine STARTS a create, and the network
  * becomes visible only when the create ends (tens to hundreds of ms later: IPAM, the
@@ -202,13 +203,20 @@ export async function converge(api: EngineApi, spec: NetworkSpec, initial: Found
       continue;
     }
 
+    /** How long until the youngest of another maker's losers may be removed. */
+    let youngWait = 0;
     for (const loser of losers) {
       if (!isManaged(loser)) {
         kept.add(loser.id); // adopted territory: not ours to remove
         continue;
       }
-      // Another process's young loser: its maker is still converging and removes it itself.
-      if (!mine.has(loser.id) && age(loser) < settleMs) continue;
+      // Another maker's young loser: an aicli maker is still converging and removes it itself;
+      // another tool's is removed here once it is settled (waited for below).
+      const loserWait = mine.has(loser.id) ? 0 : settleMs - age(loser);
+      if (loserWait > 0) {
+        youngWait = Math.max(youngWait, loserWait);
+        continue;
+      }
       try {
         await removeNetworkCall(api, removeRef(loser, found.meta.podman), call);
         removed.push(loser.id);
@@ -222,14 +230,15 @@ export async function converge(api: EngineApi, spec: NetworkSpec, initial: Found
     }
 
     const known = settled.get(api);
-    const wait = known?.has(winner.id) === true ? 0 : settleMs - age(winner);
-    if (uniqueNames(found.meta, spec.driver) || wait <= 0) {
+    const unique = uniqueNames(found.meta, spec.driver);
+    const wait = Math.max(unique || known?.has(winner.id) === true ? 0 : settleMs - age(winner), unique ? 0 : youngWait);
+    if (wait <= 0) {
       // Settled is for good: later calls in this process need not wait on its age again.
       if (known === undefined) settled.set(api, new Set([winner.id]));
       else known.add(winner.id);
       return { winner, created: mine.has(winner.id), removed, kept: [...kept], podman: found.meta.podman };
     }
-    logger.debug({ network: spec.name, winner: winner.id, waitMs: Math.ceil(wait) }, 'waiting for the aicli network to settle (this engine allows duplicate names)');
+    logger.debug({ network: spec.name, winner: winner.id, waitMs: Math.ceil(wait) }, 'waiting for same-named networks to settle (this engine allows duplicate names)');
     await delay(wait + 5, call.signal);
     found = await listed(api, spec.name, call);
   }
