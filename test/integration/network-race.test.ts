@@ -34,14 +34,15 @@ after(async () => {
 async function countingRelay(engine: TestEngine): Promise<{ host: string; count: (re: RegExp) => number; close: () => Promise<void> }> {
   const target = engine.host.slice('unix://'.length);
   const path = join(dir, `relay-${Math.random().toString(16).slice(2, 8)}.sock`);
-  const sent: string[] = [];
+  const sent: Buffer[][] = [];
   const links: Socket[] = [];
   const server: Server = createServer((client) => {
     const upstream = netConnect(target);
-    const index = sent.push('') - 1;
+    const chunks: Buffer[] = [];
+    sent.push(chunks);
     links.push(client, upstream);
     client.on('data', (chunk: Buffer) => {
-      sent[index] += chunk.toString('latin1');
+      chunks.push(chunk);
     });
     client.pipe(upstream).pipe(client);
     client.on('error', () => upstream.destroy());
@@ -51,7 +52,7 @@ async function countingRelay(engine: TestEngine): Promise<{ host: string; count:
   return {
     host: `unix://${path}`,
     // Request lines, wherever they start (right after a JSON body, on a kept-alive connection).
-    count: (re) => sent.reduce((n, text) => n + [...text.matchAll(/(GET|POST|DELETE|PUT|HEAD) (\/\S*) HTTP\/1\.1\r\n/g)].filter((m) => re.test(`${m[1] ?? ''} ${m[2] ?? ''}`)).length, 0),
+    count: (re) => sent.reduce((n, chunks) => n + [...Buffer.concat(chunks).toString('latin1').matchAll(/(GET|POST|DELETE|PUT|HEAD) (\/\S*) HTTP\/1\.1\r\n/g)].filter((m) => re.test(`${m[1] ?? ''} ${m[2] ?? ''}`)).length, 0),
     close: async () => {
       links.forEach((s) => s.destroy());
       await new Promise((resolve) => server.close(resolve));

@@ -83,7 +83,7 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
     it('matches the exact name only: not a longer name, not an id prefix', async () => {
       const name = named(engine.host, 'exact');
       const longer = named(engine.host, 'exact-longer');
-      await rawCreate(engine.host, { Name: `${longer}`, Labels: { ...TEST_LABELS, 'aicli.managed': 'true' } });
+      await rawCreate(engine.host, { Name: longer, Labels: { ...TEST_LABELS, 'aicli.managed': 'true' } });
       const other = named(engine.host, 'other');
       const otherId = await rawCreate(engine.host, { Name: other, Labels: { ...TEST_LABELS, 'aicli.managed': 'true' } });
       // A name that is a prefix of the longer name, and a name that is a prefix of another network's id.

@@ -29,25 +29,25 @@ export interface RawNetwork {
   Containers?: Record<string, { Name: string }>;
 }
 
-function json<T>(res: { status: number; body: Buffer }, what: string): T {
+function json(res: { status: number; body: Buffer }, what: string): unknown {
   if (res.status >= 300) throw new Error(`${what}: HTTP ${res.status} ${res.body.toString()}`);
-  return JSON.parse(res.body.toString()) as T;
+  return JSON.parse(res.body.toString());
 }
 
 /** Every network named exactly `name`, straight from the engine's list. */
 export async function rawNetworksNamed(host: string, name: string): Promise<RawNetwork[]> {
   const q = encodeURIComponent(JSON.stringify({ name: [name] }));
-  const list = json<RawNetwork[]>(await rawRequest(host, 'GET', `/networks?filters=${q}`), 'list networks');
+  const list = json(await rawRequest(host, 'GET', `/networks?filters=${q}`), 'list networks') as RawNetwork[];
   return list.filter((n) => n.Name === name);
 }
 
 export async function rawInspect(host: string, id: string): Promise<RawNetwork> {
-  return json<RawNetwork>(await rawRequest(host, 'GET', `/networks/${id}`), `inspect ${id}`);
+  return json(await rawRequest(host, 'GET', `/networks/${id}`), `inspect ${id}`) as RawNetwork;
 }
 
 /** Creates a network without the library (Docker 20.10 takes CheckDuplicate: false and makes a duplicate). */
 export async function rawCreate(host: string, body: Record<string, unknown>): Promise<string> {
-  return json<{ Id: string }>(await rawRequest(host, 'POST', '/networks/create', JSON.stringify(body)), `create ${String(body['Name'])}`).Id;
+  return (json(await rawRequest(host, 'POST', '/networks/create', JSON.stringify(body)), `create ${String(body['Name'])}`) as { Id: string }).Id;
 }
 
 /** Removes every network named `name` (and, first, the test containers on them). Never throws. */
@@ -67,10 +67,10 @@ export async function rawRemoveAll(host: string, name: string): Promise<void> {
 export async function startAttached(host: string, network: string): Promise<{ id: string; name: string }> {
   const image = await ensureBusyboxImage(host);
   const name = uniqueName('ctr');
-  const created = json<{ Id: string }>(
+  const created = json(
     await rawRequest(host, 'POST', `/containers/create?name=${name}`, JSON.stringify({ Image: image, Cmd: ['sleep', '600'], Labels: TEST_LABELS, HostConfig: { NetworkMode: network } })),
     'create container',
-  );
+  ) as { Id: string };
   const started = await rawRequest(host, 'POST', `/containers/${created.Id}/start`);
   if (started.status !== 204) throw new Error(`start container: HTTP ${started.status} ${started.body.toString()}`);
   return { id: created.Id, name };
