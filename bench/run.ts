@@ -1,4 +1,4 @@
-// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup]
+// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,network,network-cli]
 // Prints a table, PASS/MISS per goal, and one final `BENCH_JSON {...}` line.
 // Exit code: 0 = measured (goals may be missed), 1 = the bench itself failed.
 import { latency, type LatencyResult } from './latency.js';
@@ -6,15 +6,20 @@ import { round } from './stats.js';
 import { startup, type StartupResult } from './startup.js';
 import { bare, ours } from './targets.js';
 import { throughput, type ThroughputResult } from './throughput.js';
+// network feature
+import { benchNetwork, ensureCli, ensureExisting, type EnsureCliResult, type EnsureResult } from './network.js';
 
 const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax: 2.5 };
+// network feature: ensureNetwork() on an existing network within 1.15x a bare exact-name lookup;
+// `network ensure` no slower than `docker network inspect`.
+const NETWORK_GOALS = { ensureRatioMax: 1.15, ensureCliRatioMax: 1.0 };
 
 const [host, flag, onlyArg] = process.argv.slice(2);
 if (host === undefined || host.startsWith('-') || (flag !== undefined && (flag !== '--only' || onlyArg === undefined))) {
-  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup]\n');
+  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,network,network-cli]\n');
   process.exit(2);
 }
-const parts = new Set((onlyArg ?? 'latency,throughput,startup').split(','));
+const parts = new Set((onlyArg ?? 'latency,throughput,startup,network,network-cli').split(','));
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -26,6 +31,8 @@ const goals: Record<string, { ratio: number; goal: string; pass: boolean }> = {}
 let lat: LatencyResult | undefined;
 let thr: ThroughputResult | undefined;
 let cli: StartupResult | undefined;
+let ensure: EnsureResult | undefined;
+let ensureCliResult: EnsureCliResult | undefined;
 
 out(`aicli-docker bench: ${host} (node ${process.version})`);
 if (parts.has('latency') || parts.has('throughput')) {
@@ -66,6 +73,39 @@ if (parts.has('startup')) {
   out(row('  median (ms)', round(cli.cliMedianMs, 1), round(cli.nodeMedianMs, 1), round(ratio, 3)));
 }
 
+// network feature
+if (parts.has('network') || parts.has('network-cli')) {
+  const net = await benchNetwork(host);
+  try {
+    if (parts.has('network')) {
+      ensure = await ensureExisting(host, net);
+      const ratio = ensure.oursMedianUs / ensure.bareMedianUs;
+      goals['network'] = { ratio: round(ratio, 3), goal: `<= ${NETWORK_GOALS.ensureRatioMax}`, pass: ratio <= NETWORK_GOALS.ensureRatioMax };
+      out('');
+      out(`4. ensureNetwork() on an existing network vs a bare exact-name lookup (GET /networks/{name}, parse, check), ${ensure.samples} samples each, interleaved`);
+      out(row('', 'ours', 'bare', 'ours/bare'));
+      out(row('  median (µs)', round(ensure.oursMedianUs, 1), round(ensure.bareMedianUs, 1), round(ratio, 3)));
+      out(row('  p99 (µs)', round(ensure.oursP99Us, 1), round(ensure.bareP99Us, 1), round(ensure.oursP99Us / ensure.bareP99Us, 3)));
+    }
+    if (parts.has('network-cli')) {
+      ensureCliResult = ensureCli(host, net);
+      out('');
+      if (ensureCliResult === undefined) {
+        out('5. `network ensure` vs `docker network inspect`: SKIPPED (no docker CLI on PATH)');
+      } else {
+        const c = ensureCliResult;
+        const ratio = c.cliMedianMs / c.dockerMedianMs;
+        goals['network-cli'] = { ratio: round(ratio, 3), goal: `<= ${NETWORK_GOALS.ensureCliRatioMax}`, pass: ratio <= NETWORK_GOALS.ensureCliRatioMax };
+        out(`5. \`aicli-docker network ensure\` vs \`docker network inspect\` (${c.docker}), wall time, median of ${c.runs} runs each (interleaved)`);
+        out(row('', 'ensure', 'docker', 'node -e 0', 'ensure/docker'));
+        out(row('  median (ms)', round(c.cliMedianMs, 1), round(c.dockerMedianMs, 1), round(c.nodeMedianMs, 1), round(ratio, 3)));
+      }
+    }
+  } finally {
+    await net.close();
+  }
+}
+
 out('');
 out('goals');
 for (const [name, g] of Object.entries(goals)) out(row(`  ${name}`, `${g.ratio}`, g.goal, verdict(g.pass)));
@@ -75,5 +115,7 @@ out(`BENCH_JSON ${JSON.stringify({
   latency: lat === undefined ? undefined : { samples: lat.samples, oursMedianUs: round(lat.oursMedianUs, 1), oursP99Us: round(lat.oursP99Us, 1), bareMedianUs: round(lat.bareMedianUs, 1), bareP99Us: round(lat.bareP99Us, 1) },
   throughput: thr === undefined ? undefined : { ...thr, oursRps: Math.round(thr.oursRps), bareRps: Math.round(thr.bareRps), oursRounds: thr.oursRounds.map(Math.round), bareRounds: thr.bareRounds.map(Math.round), pick: 'best' },
   startup: cli === undefined ? undefined : { runs: cli.runs, cliMedianMs: round(cli.cliMedianMs, 1), nodeMedianMs: round(cli.nodeMedianMs, 1) },
+  network: ensure === undefined ? undefined : { samples: ensure.samples, oursMedianUs: round(ensure.oursMedianUs, 1), oursP99Us: round(ensure.oursP99Us, 1), bareMedianUs: round(ensure.bareMedianUs, 1), bareP99Us: round(ensure.bareP99Us, 1) },
+  networkCli: ensureCliResult === undefined ? undefined : { ...ensureCliResult, cliMedianMs: round(ensureCliResult.cliMedianMs, 1), dockerMedianMs: round(ensureCliResult.dockerMedianMs, 1), nodeMedianMs: round(ensureCliResult.nodeMedianMs, 1) },
   goals,
 })}`);

@@ -28,30 +28,30 @@ describe('aicli-docker network', { skip }, () => {
       assert.equal(first.code, 0, first.stderr);
       const made = JSON.parse(first.stdout) as Record<string, unknown>;
       assert.deepEqual(Object.keys(made), ['name', 'id', 'created', 'driver', 'scope', 'removedDuplicates', 'keptDuplicates', 'adopted', 'recreated', 'drift']);
-      const [raw] = await rawNetworksNamed(host, name);
-      assert.deepEqual([made['name'], made['id'], made['created'], made['driver'], made['removedDuplicates']], [name, raw?.Id, true, 'bridge', []]);
-      assert.equal(raw?.Labels?.['team'], 'infra');
-      assert.equal(raw?.Labels?.['aicli.managed'], 'true');
+      const raw = (await rawNetworksNamed(host, name))[0] ?? assert.fail('no network was made');
+      assert.deepEqual([made['name'], made['id'], made['created'], made['driver'], made['removedDuplicates']], [name, raw.Id, true, 'bridge', []]);
+      assert.equal(raw.Labels?.['team'], 'infra');
+      assert.equal(raw.Labels?.['aicli.managed'], 'true');
 
       const second = await runCli(['network', 'ensure', '--host', host], env);
       assert.equal(second.code, 0, second.stderr);
-      assert.match(second.stdout, new RegExp(`^Network\\s+${name}\\nId\\s+${raw?.Id ?? ''}\\nCreated\\s+no \\(it existed\\)\\nDriver\\s+bridge \\(scope local\\)\\nDuplicates\\s+removed 0\\nDrift\\s+none\\n$`));
+      assert.match(second.stdout, new RegExp(`^Network\\s+${name}\\nId\\s+${raw.Id}\\nCreated\\s+no \\(it existed\\)\\nDriver\\s+bridge \\(scope local\\)\\nDuplicates\\s+removed 0\\nDrift\\s+none\\n$`));
 
       const inspect = await runCli(['network', 'inspect', '--json', '--host', host], env);
       assert.equal(inspect.code, 0, inspect.stderr);
       const s = JSON.parse(inspect.stdout) as { present: boolean; managed: boolean; id: string; drift: unknown[] };
-      assert.deepEqual([s.present, s.managed, s.id, s.drift], [true, true, raw?.Id, []]);
+      assert.deepEqual([s.present, s.managed, s.id, s.drift], [true, true, raw.Id, []]);
 
       const status = await runCli(['status', '--json', '--host', host], env);
       assert.equal(status.code, 0, status.stderr);
       const net = (JSON.parse(status.stdout) as { network: { present: boolean; managed: boolean; id: string; drift: unknown[] } }).network;
-      assert.deepEqual([net.present, net.managed, net.id, net.drift], [true, true, raw?.Id, []]);
+      assert.deepEqual([net.present, net.managed, net.id, net.drift], [true, true, raw.Id, []]);
       const statusText = await runCli(['status', '--host', host], { ...env, AICLI_DOCKER_NETWORK_INTERNAL: 'true' });
-      assert.match(statusText.stdout, new RegExp(`Network\\s+${name}: managed, id ${(raw?.Id ?? '').slice(0, 12)}, bridge, drift in network_internal`));
+      assert.match(statusText.stdout, new RegExp(`Network\\s+${name}: managed, id ${(raw.Id).slice(0, 12)}, bridge, drift in network_internal`));
 
       const removed = await runCli(['network', 'rm', '--json', '--host', host], env);
       assert.equal(removed.code, 0, removed.stderr);
-      assert.deepEqual(JSON.parse(removed.stdout), { name, removed: [raw?.Id], disconnected: [] });
+      assert.deepEqual(JSON.parse(removed.stdout), { name, removed: [raw.Id], disconnected: [] });
       assert.deepEqual(await rawNetworksNamed(host, name), []);
 
       const again = await runCli(['network', 'rm', '--host', host], env);

@@ -72,7 +72,10 @@ export async function startAttached(host: string, network: string): Promise<{ id
     'create container',
   ) as { Id: string };
   const started = await rawRequest(host, 'POST', `/containers/${created.Id}/start`);
-  if (started.status !== 204) throw new Error(`start container: HTTP ${started.status} ${started.body.toString()}`);
+  if (started.status !== 204) {
+    await removeContainer(host, created.Id);
+    throw new Error(`start container: HTTP ${started.status} ${started.body.toString()}`);
+  }
   return { id: created.Id, name };
 }
 
@@ -87,14 +90,18 @@ export async function removeContainer(host: string, id: string): Promise<void> {
 export async function startAttachedById(host: string, networkId: string): Promise<{ id: string; name: string; remove: () => Promise<void> }> {
   const aux = uniqueName('aux');
   await rawCreate(host, { Name: aux, Labels: TEST_LABELS });
-  const ctr = await startAttached(host, aux);
-  const connected = await rawRequest(host, 'POST', `/networks/${networkId}/connect`, JSON.stringify({ Container: ctr.id }));
-  if (connected.status !== 200) throw new Error(`connect: HTTP ${connected.status} ${connected.body.toString()}`);
-  return {
-    ...ctr,
-    remove: async () => {
-      await removeContainer(host, ctr.id);
-      await rawRemoveAll(host, aux);
-    },
+  const ctr = await startAttached(host, aux).catch(async (err: unknown) => {
+    await rawRemoveAll(host, aux);
+    throw err;
+  });
+  const remove = async (): Promise<void> => {
+    await removeContainer(host, ctr.id);
+    await rawRemoveAll(host, aux);
   };
+  const connected = await rawRequest(host, 'POST', `/networks/${networkId}/connect`, JSON.stringify({ Container: ctr.id }));
+  if (connected.status !== 200) {
+    await remove();
+    throw new Error(`connect: HTTP ${connected.status} ${connected.body.toString()}`);
+  }
+  return { ...ctr, remove };
 }

@@ -62,10 +62,14 @@ export function driftOf(spec: NetworkSpec, n: EngineNetwork): NetworkDrift[] {
   const drift: NetworkDrift[] = [];
   if (n.driver !== spec.driver) drift.push({ key: 'network_driver', want: spec.driver, have: n.driver });
   if (n.internal !== spec.internal) drift.push({ key: 'network_internal', want: String(spec.internal), have: String(n.internal) });
-  const have = subnets(n);
-  if (spec.subnet !== undefined && !have.includes(spec.subnet)) drift.push({ key: 'network_subnet', want: spec.subnet, have: have.join(', ') || '(none)' });
-  const gateways = n.ipam.map((p) => p.gateway).filter((g): g is string => g !== undefined);
-  if (spec.gateway !== undefined && !gateways.includes(spec.gateway)) drift.push({ key: 'network_gateway', want: spec.gateway, have: gateways.join(', ') || '(none)' });
+  if (spec.subnet !== undefined) {
+    const have = subnets(n);
+    if (!have.includes(spec.subnet)) drift.push({ key: 'network_subnet', want: spec.subnet, have: have.join(', ') || '(none)' });
+  }
+  if (spec.gateway !== undefined) {
+    const gateways = n.ipam.map((p) => p.gateway).filter((g): g is string => g !== undefined);
+    if (!gateways.includes(spec.gateway)) drift.push({ key: 'network_gateway', want: spec.gateway, have: gateways.join(', ') || '(none)' });
+  }
   return drift;
 }
 
