@@ -31,7 +31,7 @@ describe('aicli-docker network', { skip }, () => {
       const raw = (await rawNetworksNamed(host, name))[0] ?? assert.fail('no network was made');
       assert.deepEqual([made['name'], made['id'], made['created'], made['driver'], made['removedDuplicates']], [name, raw.Id, true, 'bridge', []]);
       assert.equal(raw.Labels?.['team'], 'infra');
-      assert.equal(raw.Labels?.['aicli.managed'], 'true');
+      assert.equal(raw.Labels['aicli.managed'], 'true');
 
       const second = await runCli(['network', 'ensure', '--host', host], env);
       assert.equal(second.code, 0, second.stderr);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { DockerClient, winnerOrder, type EnsureNetworkResult, type EngineNetwork } from '../../src/index.js';
+import { DockerAbortedError, DockerClient, winnerOrder, type EnsureNetworkResult, type EngineNetwork } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
 import { engineSkip, testEngine, type TestEngine } from '../support/engines.js';
 import { configFor, rawCreate, rawNetworksNamed, rawRemoveAll, startAttachedById, TEST_LABELS, uniqueName } from '../support/networks.js';
@@ -135,6 +135,27 @@ describe('one network, whatever the concurrency', { skip }, () => {
       }
     });
   }
+
+  it('a caller that aborts leaves the shared run, which goes on for the others; alone, its abort ends the wait at once (Docker 20.10)', async () => {
+    const engine = testEngine('docker20');
+    const network = uniqueName('abort');
+    try {
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, config: configFor(network), ensureNetwork: false });
+      const options = { labels: TEST_LABELS, settleMs: 2000 };
+      const started = performance.now();
+      const [leaver, stayer] = await Promise.allSettled([client.ensureNetwork({ ...options, signal: AbortSignal.timeout(300) }), client.ensureNetwork(options)]);
+      assert.ok(leaver.status === 'rejected' && leaver.reason instanceof DockerAbortedError, String(leaver.status === 'rejected' ? leaver.reason : 'resolved'));
+      assert.ok(stayer.status === 'fulfilled' && stayer.value.created, 'the other caller got the network');
+      assert.ok(performance.now() - started >= 1500, 'the run waited out the settle window for the one who stayed');
+      await rawRemoveAll(engine.host, network);
+
+      const alone = performance.now();
+      await assert.rejects(client.ensureNetwork({ labels: TEST_LABELS, settleMs: 60_000, signal: AbortSignal.timeout(500) }), DockerAbortedError);
+      assert.ok(performance.now() - alone < 20_000, 'the abort ended the 60 s settle wait');
+    } finally {
+      await rawRemoveAll(engine.host, network);
+    }
+  });
 
   // Without the host-local lock, these processes act as if on different hosts: the
   // lock-free mechanism alone (converge.ts) must keep it to one network.

@@ -82,18 +82,18 @@ function follow(entry: Shared, signal: AbortSignal | undefined, target: RequestT
   return new Promise((resolve, reject) => {
     const leave = (): void => {
       entry.waiting--;
-      signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
     };
     const onAbort = (): void => {
       leave();
-      if (entry.waiting === 0) entry.controller?.abort(signal?.reason);
-      reject(new DockerAbortedError(target, signal?.reason));
+      if (entry.waiting === 0) entry.controller?.abort(signal.reason);
+      reject(new DockerAbortedError(target, signal.reason));
     };
-    if (signal?.aborted === true) {
+    if (signal.aborted) {
       onAbort();
       return;
     }
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
     entry.promise.then(
       (value) => {
         leave();
