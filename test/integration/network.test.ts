@@ -2,7 +2,7 @@
 // subnets, removal. Verification reads the engine directly (rawRequest), not through the
 // library under test.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import {
   DockerClient,
   InvalidConfigError,
@@ -18,15 +18,11 @@ import { engineSkip, loadTestEngines, rawRequest, type TestEngine } from '../sup
 import { configFor, rawCreate, rawInspect, rawNetworksNamed, rawRemoveAll, removeContainer, startAttached, TEST_LABELS, uniqueName } from '../support/networks.js';
 
 const skip = engineSkip();
-const cleanups: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-/** A name for this test, removed (with anything attached) when the file ends. */
-function named(host: string, what: string): string {
+/** A name for this test, removed (with anything attached) as soon as the test ends: the engines
+ * share the host's address pools, so networks are not left to pile up until the file ends. */
+function named(t: TestContext, host: string, what: string): string {
   const name = uniqueName(what);
-  cleanups.push(() => rawRemoveAll(host, name));
+  t.after(() => rawRemoveAll(host, name));
   return name;
 }
 
@@ -41,8 +37,8 @@ async function connect(engine: TestEngine, config: DockerConfig): Promise<Docker
 for (const engine of skip === false ? loadTestEngines().engines : []) {
   const podman = engine.name === 'podman';
   describe(`the aicli network on ${engine.name}`, () => {
-    it('connect() makes it (bridge, attachable, not internal, aicli labels) and holds its id; the next connect reuses it', async () => {
-      const name = named(engine.host, 'connect');
+    it('connect() makes it (bridge, attachable, not internal, aicli labels) and holds its id; the next connect reuses it', async (t) => {
+      const name = named(t, engine.host, 'connect');
       const config = configFor(name);
       const first = await DockerClient.connect({ host: engine.host, env: {}, config, ensureNetwork: { labels: TEST_LABELS } });
       try {
@@ -70,8 +66,8 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       assert.equal((await rawNetworksNamed(engine.host, name)).length, 1);
     });
 
-    it('ensureNetwork: false, status() and inspectNetwork() create nothing', async () => {
-      const name = named(engine.host, 'readonly');
+    it('ensureNetwork: false, status() and inspectNetwork() create nothing', async (t) => {
+      const name = named(t, engine.host, 'readonly');
       await using client = await connect(engine, configFor(name));
       assert.equal(client.networkId, undefined);
       const status = await client.status();
@@ -80,15 +76,15 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       assert.deepEqual(await rawNetworksNamed(engine.host, name), []);
     });
 
-    it('matches the exact name only: not a longer name, not an id prefix', async () => {
-      const name = named(engine.host, 'exact');
-      const longer = named(engine.host, 'exact-longer');
+    it('matches the exact name only: not a longer name, not an id prefix', async (t) => {
+      const name = named(t, engine.host, 'exact');
+      const longer = named(t, engine.host, 'exact-longer');
       await rawCreate(engine.host, { Name: longer, Labels: { ...TEST_LABELS, 'aicli.managed': 'true' } });
-      const other = named(engine.host, 'other');
+      const other = named(t, engine.host, 'other');
       const otherId = await rawCreate(engine.host, { Name: other, Labels: { ...TEST_LABELS, 'aicli.managed': 'true' } });
       // A name that is a prefix of the longer name, and a name that is a prefix of another network's id.
       for (const probe of [longer.slice(0, -3), otherId.slice(0, 12)]) {
-        cleanups.push(() => rawRemoveAll(engine.host, probe));
+        t.after(() => rawRemoveAll(engine.host, probe));
         await using client = await connect(engine, configFor(probe));
         assert.equal((await client.inspectNetwork()).present, false, `${probe} was taken for another network`);
       }
@@ -98,8 +94,8 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       assert.notEqual(made.id, otherId);
     });
 
-    it('reports drift; --recreate replaces an empty drifted network, and refuses one in use, naming its containers', async () => {
-      const name = named(engine.host, 'drift');
+    it('reports drift; --recreate replaces an empty drifted network, and refuses one in use, naming its containers', async (t) => {
+      const name = named(t, engine.host, 'drift');
       await using plain = await connect(engine, configFor(name));
       const before = await plain.ensureNetwork(quick);
       await using internal = await connect(engine, configFor(name, { networkInternal: true }));
@@ -128,8 +124,8 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       assert.deepEqual(raws.map((r) => [r.Id, r.Internal]), [[recreated.id, true]]);
     });
 
-    it('refuses a same-named network aicli did not make, leaving it exactly as it was; network_adopt uses it', async () => {
-      const name = named(engine.host, 'foreign');
+    it('refuses a same-named network aicli did not make, leaving it exactly as it was; network_adopt uses it', async (t) => {
+      const name = named(t, engine.host, 'foreign');
       const id = await rawCreate(engine.host, { Name: name, Labels: { ...TEST_LABELS, owner: 'someone-else' } });
       const before = await rawInspect(engine.host, id);
       await using client = await connect(engine, configFor(name));
@@ -162,8 +158,8 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       ['IPv4', `10.213.${n}.0/24`, `10.213.${n}.254`, `10.213.${n}.`],
       ['IPv6', `fd00:a1c1:${n}::/64`, `fd00:a1c1:${n}::fe`, `fd00:a1c1:${n}:`],
     ] as const) {
-      it(`a configured ${family} subnet and gateway are in force on the engine`, async () => {
-        const name = named(engine.host, `subnet${family}`);
+      it(`a configured ${family} subnet and gateway are in force on the engine`, async (t) => {
+        const name = named(t, engine.host, `subnet${family}`);
         await using client = await connect(engine, configFor(name, { networkSubnet: subnet, networkGateway: gateway }));
         const made = await client.ensureNetwork(quick);
         const raw = await rawInspect(engine.host, made.id);
@@ -184,8 +180,8 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       });
     }
 
-    it('a gateway outside the subnet is refused before anything is sent, naming the key', async () => {
-      const name = named(engine.host, 'badgw');
+    it('a gateway outside the subnet is refused before anything is sent, naming the key', async (t) => {
+      const name = named(t, engine.host, 'badgw');
       await using client = await connect(engine, configFor(name));
       const bad = configFor(name, { networkSubnet: '10.213.8.0/24', networkGateway: '10.213.9.1' });
       await assert.rejects(ensureNetwork(client.api, bad, quick), (e: unknown) => e instanceof InvalidConfigError && e.problems[0]?.key === 'network_gateway' && /outside network_subnet/.test(e.message));
@@ -193,8 +189,8 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       assert.deepEqual(await rawNetworksNamed(engine.host, name), []);
     });
 
-    it('removeNetwork: refused while a container is attached; force disconnects it (still running) and removes', async () => {
-      const name = named(engine.host, 'rm');
+    it('removeNetwork: refused while a container is attached; force disconnects it (still running) and removes', async (t) => {
+      const name = named(t, engine.host, 'rm');
       await using client = await connect(engine, configFor(name));
       await assert.rejects(client.removeNetwork(), (e: unknown) => e instanceof NetworkNotFoundError && isDockerError(e, 'NETWORK_NOT_FOUND') && e.message.includes(name));
       const made = await client.ensureNetwork(quick);
