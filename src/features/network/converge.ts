@@ -46,7 +46,7 @@
  * never returned by anyone (its winner is visible and older), so removing it breaks no
  * one; and a returned winner never loses later (nothing older can appear after settling).
  */
-import { DockerApiError, DockerConflictError, DockerError, InvalidConfigError, NetworkNotManagedError, isDockerError, type ConfigProblem } from '../../errors.js';
+import { DockerApiError, DockerError, InvalidConfigError, NetworkNotManagedError, isDockerError, type ConfigProblem } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { createNetworkCall, removeNetworkCall, swarmRole, type EngineNetwork } from '../../engine/networks.js';
@@ -141,9 +141,10 @@ async function createOnce(api: EngineApi, spec: NetworkSpec, options: ConvergeOp
     logger.info({ network: spec.name, id, driver: spec.driver, ...(warning === '' ? {} : { warning }) }, 'aicli network created');
     return { id };
   } catch (err) {
-    // 409 (Docker), 500 "network already exists" (Podman): someone else's create won. Look,
-    // rather than read the message: if the name now exists, that is the answer.
-    if (err instanceof DockerConflictError || (err instanceof DockerApiError && err.statusCode >= 500)) {
+    // 409 (Docker), 500 "network already exists" (Podman): someone else's create won. And any
+    // other refusal (an address pool used up by the duplicates of a race, say) matters only if
+    // nobody made it. Look, rather than read the message: if the name exists now, that is the answer.
+    if (err instanceof DockerApiError) {
       const again = await findNetworks(api, spec.name, call);
       if (again.networks.length > 0) return { found: again };
     }
