@@ -132,6 +132,7 @@ export class DockerClient implements AsyncDisposable {
   readonly #logger: Logger;
   #closed = false;
   #networkId: string | undefined;
+  #input: LoadedConfig | DockerConfig | undefined;
 
   private constructor(api: EngineApi, endpoint: EndpointInfo, loaded: LoadedConfig | { config: DockerConfig; sources?: undefined }, negotiated: boolean, logger: Logger) {
     this.api = api;
@@ -216,7 +217,7 @@ export class DockerClient implements AsyncDisposable {
   /** Makes sure the aicli network exists, once (see ensureNetwork in features/network). */
   async ensureNetwork(options: Omit<EnsureNetworkOptions, 'logger'> = {}): Promise<EnsureNetworkResult> {
     this.#assertOpen('ensureNetwork');
-    const result = await ensureNetwork(this.api, this.#configInput(), { ...options, logger: this.#logger });
+    const result = await ensureNetwork(this.api, this.#configInput(), this.#logger === silentLogger ? options : { ...options, logger: this.#logger });
     this.#networkId = result.id;
     return result;
   }
@@ -236,7 +237,8 @@ export class DockerClient implements AsyncDisposable {
   }
 
   #configInput(): LoadedConfig | DockerConfig {
-    return this.#sources === undefined ? this.config : { config: this.config, sources: this.#sources, file: undefined };
+    this.#input ??= this.#sources === undefined ? this.config : Object.freeze({ config: this.config, sources: this.#sources, file: undefined });
+    return this.#input;
   }
 
   get apiVersion(): string {

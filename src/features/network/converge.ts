@@ -166,6 +166,22 @@ async function createOnce(api: EngineApi, spec: NetworkSpec, options: ConvergeOp
   }
 }
 
+/**
+ * The usual case, without a round of converge(): the look-up found exactly one network, aicli's
+ * (or adoptable), and it is settled. Undefined when converge() has work to do.
+ */
+export function alreadySettled(api: EngineApi, spec: NetworkSpec, found: Found, settleMs: number): Converged | undefined {
+  const [only, ...more] = found.networks;
+  if (only === undefined || more.length > 0 || (!spec.adopt && !isManaged(only))) return undefined;
+  const known = settled.get(api);
+  if (known?.has(only.id) !== true) {
+    if (!uniqueNames(found.meta, spec.driver) && ageMs(only, found.meta) < settleMs) return undefined;
+    if (known === undefined) settled.set(api, new Set([only.id]));
+    else known.add(only.id);
+  }
+  return { winner: only, created: false, removed: [], kept: [], podman: found.meta.podman };
+}
+
 /** From a first lookup to the one settled network of `spec.name` (see the comment above). */
 export async function converge(api: EngineApi, spec: NetworkSpec, initial: Found, options: ConvergeOptions): Promise<Converged> {
   const { call, logger, settleMs } = options;

@@ -10,7 +10,7 @@ import { inspectNetworkCall, removeNetworkCall, type AnswerMeta } from '../../en
 import { apiPath } from '../../engine/path.js';
 import type { DockerConfig, LoadedConfig } from '../config/index.js';
 import type { LabelSet } from '../labels.js';
-import { converge, notManaged, removeRef } from './converge.js';
+import { alreadySettled, converge, notManaged, removeRef } from './converge.js';
 import { findNetworks, isManaged } from './lookup.js';
 import { describeDrift, driftOf, networkSpec, type NetworkDrift, type NetworkSpec } from './spec.js';
 
@@ -71,7 +71,7 @@ const inFlight = new WeakMap<EngineApi, Map<string, Shared>>();
 const NO_META: AnswerMeta = Object.freeze({ dateMs: undefined, apiVersion: undefined, podman: false });
 
 /** Waits for the shared run; the run is aborted only when every caller waiting on it has aborted. */
-function follow(entry: Shared, signal: AbortSignal | undefined, target: RequestTarget): Promise<EnsureNetworkResult> {
+function follow(entry: Shared, signal: AbortSignal | undefined, target: () => RequestTarget): Promise<EnsureNetworkResult> {
   // Without a signal there is nothing to follow: the run's own promise will do. Such a caller
   // waits to the end, so its count is never given back and the run is never aborted under it.
   if (signal === undefined) {
@@ -87,7 +87,7 @@ function follow(entry: Shared, signal: AbortSignal | undefined, target: RequestT
     const onAbort = (): void => {
       leave();
       if (entry.waiting === 0) entry.controller?.abort(signal.reason);
-      reject(new DockerAbortedError(target, signal.reason));
+      reject(new DockerAbortedError(target(), signal.reason));
     };
     if (signal.aborted) {
       onAbort();
@@ -119,7 +119,8 @@ async function run(api: EngineApi, spec: NetworkSpec, options: EnsureNetworkOpti
     logger,
     call,
   };
-  let out = await converge(api, spec, await findNetworks(api, spec.name, call), settings);
+  const found = await findNetworks(api, spec.name, call);
+  let out = alreadySettled(api, spec, found, settings.settleMs) ?? (await converge(api, spec, found, settings));
   let drift = driftOf(spec, out.winner);
   let recreated = false;
   const managed = isManaged(out.winner);
@@ -164,8 +165,13 @@ async function run(api: EngineApi, spec: NetworkSpec, options: EnsureNetworkOpti
  * network_adopt); creates it otherwise (with `labels` added). See converge.ts for how
  * duplicates are avoided across processes and hosts.
  */
-export async function ensureNetwork(api: EngineApi, config: LoadedConfig | DockerConfig, options: EnsureNetworkOptions = {}): Promise<EnsureNetworkResult> {
-  const spec = networkSpec(config);
+export function ensureNetwork(api: EngineApi, config: LoadedConfig | DockerConfig, options: EnsureNetworkOptions = {}): Promise<EnsureNetworkResult> {
+  let spec: NetworkSpec;
+  try {
+    spec = networkSpec(config);
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
   const labels = Object.entries(options.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const key = JSON.stringify([spec.name, spec.driver, spec.internal, spec.subnet ?? '', spec.gateway ?? '', spec.adopt, options.recreate === true, labels, options.settleMs, options.hostLock, options.timeoutMs]);
   let byKey = inFlight.get(api);
@@ -173,23 +179,27 @@ export async function ensureNetwork(api: EngineApi, config: LoadedConfig | Docke
     byKey = new Map();
     inFlight.set(api, byKey);
   }
-  const target = api.target({ method: 'GET', path: apiPath`/networks/${spec.name}` });
+  const target = (): RequestTarget => api.target({ method: 'GET', path: apiPath`/networks/${spec.name}` });
   let entry = byKey.get(key);
   if (entry === undefined) {
     // A signal costs every engine call a listener (measured: ~10% of a look-up): only when asked.
     const controller = options.signal === undefined ? undefined : new AbortController();
-    const promise = run(api, spec, options, controller?.signal).catch((err: unknown) => {
-      // The settle wait ends with the signal's own reason: make it the typed abort.
-      if (controller?.signal.aborted === true && !isDockerError(err)) throw new DockerAbortedError(target, controller.signal.reason);
-      throw err;
-    });
+    const ran = run(api, spec, options, controller?.signal);
+    const promise =
+      controller === undefined
+        ? ran
+        : ran.catch((err: unknown) => {
+            // The settle wait ends with the signal's own reason: make it the typed abort.
+            if (controller.signal.aborted && !isDockerError(err)) throw new DockerAbortedError(target(), controller.signal.reason);
+            throw err;
+          });
     const map = byKey;
     entry = { promise, controller, waiting: 0 };
     const created = entry;
-    void promise.then(
-      () => map.get(key) === created && map.delete(key),
-      () => map.get(key) === created && map.delete(key),
-    );
+    const forget = (): void => {
+      if (map.get(key) === created) map.delete(key);
+    };
+    promise.then(forget, forget);
     byKey.set(key, entry);
   }
   return follow(entry, options.signal, target);

@@ -32,8 +32,19 @@ export function isLoadedConfig(c: LoadedConfig | DockerConfig): c is LoadedConfi
   return 'config' in c && 'sources' in c;
 }
 
+/** Specs of frozen configurations (loaded ones, defaultConfig()): they cannot change. */
+const specs = new WeakMap<object, NetworkSpec>();
+
 /** The network part of a configuration, checked (a configuration built in code skipped the loader). */
 export function networkSpec(input: LoadedConfig | DockerConfig): NetworkSpec {
+  const cached = specs.get(input);
+  if (cached !== undefined) return cached;
+  const spec = readSpec(input);
+  if (Object.isFrozen(input) && (!isLoadedConfig(input) || Object.isFrozen(input.config))) specs.set(input, spec);
+  return spec;
+}
+
+function readSpec(input: LoadedConfig | DockerConfig): NetworkSpec {
   const loaded = isLoadedConfig(input) ? input : undefined;
   const config = loaded?.config ?? (input as DockerConfig);
   const problems = crossKeyProblems(config, loaded?.sources);
