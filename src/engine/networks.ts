@@ -66,11 +66,18 @@ export function toAnswerMeta(h: Headers): AnswerMeta {
 export function toEngineNetwork(raw: Json): EngineNetwork {
   const ipamConfig = obj(raw, 'IPAM')['Config'];
   const pools = Array.isArray(ipamConfig) ? (ipamConfig as Json[]) : [];
-  const labels = Object.fromEntries(Object.entries(obj(raw, 'Labels')).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  const containers = Object.entries(obj(raw, 'Containers')).map(([id, c]) => {
+  // The engine's own Labels object when every value is a string (always, in practice): no copy.
+  const rawLabels = obj(raw, 'Labels');
+  const labels = Object.values(rawLabels).every((v) => typeof v === 'string')
+    ? (rawLabels as Readonly<Record<string, string>>)
+    : Object.fromEntries(Object.entries(rawLabels).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const attached = obj(raw, 'Containers');
+  const containers: NetworkContainer[] = [];
+  for (const id in attached) {
+    const c = attached[id];
     const name = c !== null && typeof c === 'object' ? str(c as Json, 'Name') : '';
-    return { id, name: name === '' ? id.slice(0, 12) : name };
-  });
+    containers.push({ id, name: name === '' ? id.slice(0, 12) : name });
+  }
   return {
     id: str(raw, 'Id'),
     name: str(raw, 'Name'),

@@ -12,7 +12,7 @@ import type { DockerConfig, LoadedConfig } from '../config/index.js';
 import type { LabelSet } from '../labels.js';
 import { alreadySettled, converge, notManaged, removeRef } from './converge.js';
 import { findNetworks, isManaged } from './lookup.js';
-import { describeDrift, driftOf, networkSpec, type NetworkDrift, type NetworkSpec } from './spec.js';
+import { describeDrift, driftOf, networkSpec, specKey, type NetworkDrift, type NetworkSpec } from './spec.js';
 
 /** Every default of ensureNetwork(), in one place. */
 export const NETWORK_DEFAULTS = Object.freeze({
@@ -172,8 +172,9 @@ export function ensureNetwork(api: EngineApi, config: LoadedConfig | DockerConfi
   } catch (err) {
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
-  const labels = Object.entries(options.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const key = JSON.stringify([spec.name, spec.driver, spec.internal, spec.subnet ?? '', spec.gateway ?? '', spec.adopt, options.recreate === true, labels, options.settleMs, options.hostLock, options.timeoutMs]);
+  // Calls share a run only when they ask for the same thing (the spec is cached per configuration).
+  const labels = options.labels === undefined ? '' : JSON.stringify(Object.entries(options.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const key = `${specKey(spec)}\n${String(options.recreate === true)}\n${labels}\n${String(options.settleMs)}\n${String(options.hostLock)}\n${String(options.timeoutMs)}`;
   let byKey = inFlight.get(api);
   if (byKey === undefined) {
     byKey = new Map();

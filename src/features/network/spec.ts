@@ -19,6 +19,18 @@ export interface NetworkSpec {
   readonly sourceOf: (key: ConfigKey) => string;
 }
 
+const keys = new WeakMap<NetworkSpec, string>();
+
+/** A string that is equal for equal specs (for sharing runs between concurrent calls). */
+export function specKey(spec: NetworkSpec): string {
+  let key = keys.get(spec);
+  if (key === undefined) {
+    key = JSON.stringify([spec.name, spec.driver, spec.internal, spec.subnet ?? '', spec.gateway ?? '', spec.adopt]);
+    keys.set(spec, key);
+  }
+  return key;
+}
+
 /** What differs between the configuration and a network on the engine. */
 export interface NetworkDrift {
   readonly key: 'network_driver' | 'network_internal' | 'network_subnet' | 'network_gateway';
