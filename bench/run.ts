@@ -82,7 +82,7 @@ if (parts.has('network') || parts.has('network-cli')) {
       const ratio = ensure.oursMedianUs / ensure.bareMedianUs;
       goals['network'] = { ratio: round(ratio, 3), goal: `<= ${NETWORK_GOALS.ensureRatioMax}`, pass: ratio <= NETWORK_GOALS.ensureRatioMax };
       out('');
-      out(`4. ensureNetwork() on an existing network vs a bare exact-name lookup (GET /networks/{name}, parse, check), ${ensure.samples} samples each, interleaved`);
+      out(`4. ensureNetwork() (built library) on an existing network vs a bare exact-name lookup (GET /networks/{name}, parse, check), ${ensure.samples} samples each, interleaved`);
       out(row('', 'ours', 'bare', 'ours/bare'));
       out(row('  median (µs)', round(ensure.oursMedianUs, 1), round(ensure.bareMedianUs, 1), round(ratio, 3)));
       out(row('  p99 (µs)', round(ensure.oursP99Us, 1), round(ensure.bareP99Us, 1), round(ensure.oursP99Us / ensure.bareP99Us, 3)));
