@@ -7,7 +7,7 @@ import { connect as netConnect, createServer, type Server, type Socket } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DockerAbortedError, DockerClient, winnerOrder, type EnsureNetworkResult, type EngineNetwork } from '../../src/index.js';
+import { DockerAbortedError, DockerClient, InvalidConfigError, winnerOrder, type EnsureNetworkResult, type EngineNetwork } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
 import { engineSkip, testEngine, type TestEngine } from '../support/engines.js';
 import { configFor, rawCreate, rawNetworksNamed, rawRemoveAll, startAttachedById, TEST_LABELS, uniqueName } from '../support/networks.js';
@@ -102,6 +102,30 @@ describe('one network, whatever the concurrency', { skip }, () => {
 
   // Without the host-local lock, these processes act as if on different hosts: the
   // lock-free mechanism alone (converge.ts) must keep it to one network.
+  it('a create the engine refuses is no failure when a competing create shows up in time (Docker 20.10)', async () => {
+    const engine = testEngine('docker20');
+    const network = uniqueName('refused');
+    const squatter = uniqueName('squat');
+    try {
+      // The subnet aicli will ask for is taken, so its create fails (403, "Pool overlaps")...
+      await rawCreate(engine.host, { Name: squatter, Labels: TEST_LABELS, IPAM: { Config: [{ Subnet: '10.213.60.0/24' }] } });
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, config: configFor(network, { networkSubnet: '10.213.60.0/24' }), ensureNetwork: false });
+      const ensuring = client.ensureNetwork({ labels: TEST_LABELS, settleMs: 3000, hostLock: false });
+      // ...while another process's create (of another subnet) lands a moment later.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const other = await rawCreate(engine.host, { Name: network, CheckDuplicate: false, Labels: { ...TEST_LABELS, 'aicli.managed': 'true' } });
+      const result = await ensuring;
+      assert.deepEqual([result.id, result.created], [other, false]);
+      assert.deepEqual(result.drift.map((d) => d.key), ['network_subnet'], 'used, with its subnet reported as drift');
+      // With nobody else creating, the refusal is reported, naming the key.
+      await rawRemoveAll(engine.host, network);
+      await assert.rejects(client.ensureNetwork({ labels: TEST_LABELS, settleMs: 500, hostLock: false }), (e: unknown) => e instanceof InvalidConfigError && e.problems[0]?.key === 'network_subnet' && /overlaps/i.test(e.message));
+    } finally {
+      await rawRemoveAll(engine.host, network);
+      await rawRemoveAll(engine.host, squatter);
+    }
+  });
+
   it('duplicates made on purpose (Docker 20.10, CheckDuplicate: false): the same one is chosen every run, empty extras removed, one in use kept', async () => {
     const engine = testEngine('docker20');
     const network = uniqueName('dups');

@@ -126,9 +126,10 @@ type CreateOutcome = { readonly id: string } | { readonly found: Found };
 async function createOnce(api: EngineApi, spec: NetworkSpec, options: ConvergeOptions): Promise<CreateOutcome> {
   const { call, logger } = options;
   if (spec.driver === 'overlay') await checkSwarmManager(api, spec, call);
-  // Only engines that let duplicates through gain from the lock (a guess from the negotiated
-  // version is enough: the lock decides speed, never correctness).
-  const lockable = options.hostLock && !(compareApiVersions(api.apiVersion, '1.44') >= 0 || spec.driver === 'overlay');
+  // Engines that let duplicates through (a guess from the negotiated version is enough: it
+  // decides the lock, which is speed only, and how long a failed create looks for a winner).
+  const mayDuplicate = !(compareApiVersions(api.apiVersion, '1.44') >= 0 || spec.driver === 'overlay');
+  const lockable = options.hostLock && mayDuplicate;
   const endpoint = api.target({ method: 'POST', path: apiPath`/networks/create` }).endpoint;
   const lock = lockable ? await acquireHostLock(`${endpoint}\n${spec.name}`, { waitMs: options.lockWaitMs, signal: call.signal, logger }) : undefined;
   try {
@@ -143,10 +144,17 @@ async function createOnce(api: EngineApi, spec: NetworkSpec, options: ConvergeOp
   } catch (err) {
     // 409 (Docker), 500 "network already exists" (Podman): someone else's create won. And any
     // other refusal (an address pool used up by the duplicates of a race, say) matters only if
-    // nobody made it. Look, rather than read the message: if the name exists now, that is the answer.
+    // nobody made it. Look, rather than read the message: if the name exists now, that is the
+    // answer. Where duplicates can race, a competing create may still be on its way: look for
+    // as long as a create can take (the settle window) before calling this a failure.
     if (err instanceof DockerApiError) {
-      const again = await findNetworks(api, spec.name, call);
-      if (again.networks.length > 0) return { found: again };
+      const until = performance.now() + (mayDuplicate ? options.settleMs : 0);
+      for (;;) {
+        const again = await findNetworks(api, spec.name, call);
+        if (again.networks.length > 0) return { found: again };
+        if (performance.now() >= until) break;
+        await delay(Math.min(250, until - performance.now()), call.signal);
+      }
     }
     if (spec.subnet !== undefined && err instanceof DockerApiError && [400, 403].includes(err.statusCode)) {
       throw new InvalidConfigError(
