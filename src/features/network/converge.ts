@@ -20,7 +20,9 @@
  *      and then the list, filtered to the exact name, is read);
  *   2. creates the network only when there is none (with CheckDuplicate below API 1.44,
  *      which refuses creates that arrive after one became visible), and treats 409/"exists"
- *      as "look it up again" — the create is never sent twice;
+ *      as "look it up again" — the create is never sent twice. Any other refusal too (the
+ *      address pools can run out while a race makes duplicates): it fails only if no network
+ *      of the name shows up within the settle window;
  *   3. lists the exact name after creating, and removes the networks that lose to the
  *      winner: its own at once, any other once it is older than the settle window (an aicli
  *      maker may still be converging, and removes its own; another tool's, or a killed
