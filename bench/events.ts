@@ -21,7 +21,7 @@ export async function eventLatency(engine: PrivateEngine, starts = 30): Promise<
   const image = await ensureBusyboxImage(engine.host);
   const seenOurs = new Map<string, number>();
   const seenBare = new Map<string, number>();
-  const client = await DockerClient.connect({ host: engine.host, env: {} });
+  const client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {} });
   const watcher = watchEvents(client);
   const oursLoop = (async () => {
     for await (const item of watcher) {

@@ -140,7 +140,7 @@ async function bareExecTrue(pool: Pool, sock: string, container: string): Promis
 export async function execTrue(host: string, samples = 40, warmup = 5): Promise<ExecTrueResult> {
   const sock = socketOf(host);
   const name = await workspace(host, `aicli-bench-true-${randomBytes(3).toString('hex')}`);
-  const client = await DockerClient.connect({ host, env: {} });
+  const client = await DockerClient.connect({ ensureNetwork: false, host, env: {} });
   const pool = new Pool('http://localhost', { connect: { socketPath: sock } });
   try {
     const ours = async (): Promise<void> => {

@@ -47,7 +47,7 @@ async function until(pred: () => boolean, withinMs: number, what: string): Promi
 }
 
 export async function recovery(engine: PrivateEngine, rounds = 8, intervalMs = 500): Promise<RecoveryResult> {
-  const client = await DockerClient.connect({ host: engine.host, env: {} });
+  const client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {} });
   const ours: { at: number; healthy: boolean }[] = [];
   const monitor = new HealthChecker(client, { intervalMs, timeoutMs: 1000 }).monitor({ onCheck: (_e, r) => ours.push({ at: performance.now(), healthy: r.healthy }) });
   // The bare baseline: the simplest monitor of the same interval.

@@ -1,4 +1,4 @@
-// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]
+// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]
 // Prints a table, PASS/MISS per goal, and one final `BENCH_JSON {...}` line.
 // Exit code: 0 = measured (goals may be missed), 1 = the bench itself failed.
 import { latency, type LatencyResult } from './latency.js';
@@ -13,6 +13,8 @@ import { benchEngine } from './private-engine.js';
 import { recovery, type RecoveryResult } from './recovery.js';
 // Swarm workspaces (issue 13): not in the default set (they form a 3-node cluster); --only swarm-create,swarm-ls.
 import { swarmBench, type SwarmBenchResult } from './swarm.js';
+// The aicli network (issue 7)
+import { benchNetwork, ensureCli, ensureExisting, type EnsureCliResult, type EnsureResult } from './network.js';
 import { cleanupBench, execCat, execTrue, type CleanupResult, type ExecCatResult, type ExecTrueResult } from './inside.js';
 
 const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax: 2.5 };
@@ -20,13 +22,16 @@ const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax
 // against the docker CLI doing the same. Our own CLI is shown too: two node start-ups cost
 // more than three Go ones, whatever the library does.
 const WORKSPACE_GOALS = { libraryRatioMax: 1.15, dockerCliRatioMax: 1 };
+// The aicli network: ensureNetwork() on an existing network within 1.15x a bare exact-name lookup;
+// `network ensure` no slower than `docker network inspect`.
+const NETWORK_GOALS = { ensureRatioMax: 1.15, ensureCliRatioMax: 1.0 };
 
 const [host, flag, onlyArg] = process.argv.slice(2);
 if (host === undefined || host.startsWith('-') || (flag !== undefined && (flag !== '--only' || onlyArg === undefined))) {
-  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]\n');
+  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]\n');
   process.exit(2);
 }
-const parts = new Set((onlyArg ?? 'latency,throughput,startup,workspace,recovery,events,exec-cat,exec-true,cleanup').split(','));
+const parts = new Set((onlyArg ?? 'latency,throughput,startup,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup').split(','));
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -39,6 +44,8 @@ let lat: LatencyResult | undefined;
 let thr: ThroughputResult | undefined;
 let cli: StartupResult | undefined;
 let wsb: WorkspaceBenchResult | undefined;
+let ensure: EnsureResult | undefined;
+let ensureCliResult: EnsureCliResult | undefined;
 
 out(`aicli-docker bench: ${host} (node ${process.version})`);
 if (parts.has('latency') || parts.has('throughput')) {
@@ -197,6 +204,38 @@ if (parts.has('cleanup')) {
   out(row('', 'cleanup', 'bare 32-way', 'docker rm -f'));
   out(row('  wall (ms)', round(clean.oursMs, 1), round(clean.bareMs, 1), clean.dockerMs === undefined ? 'n/a' : round(clean.dockerMs, 1)));
 }
+// network feature
+if (parts.has('network') || parts.has('network-cli')) {
+  const net = await benchNetwork(host);
+  try {
+    if (parts.has('network')) {
+      ensure = await ensureExisting(host, net);
+      const ratio = ensure.oursMedianUs / ensure.bareMedianUs;
+      goals['network'] = { ratio: round(ratio, 3), goal: `<= ${NETWORK_GOALS.ensureRatioMax}`, pass: ratio <= NETWORK_GOALS.ensureRatioMax };
+      out('');
+      out(`4. ensureNetwork() (built library) on an existing network vs a bare exact-name lookup (GET /networks/{name}, parse, check), ${ensure.samples} samples each, interleaved`);
+      out(row('', 'ours', 'bare', 'ours/bare'));
+      out(row('  median (µs)', round(ensure.oursMedianUs, 1), round(ensure.bareMedianUs, 1), round(ratio, 3)));
+      out(row('  p99 (µs)', round(ensure.oursP99Us, 1), round(ensure.bareP99Us, 1), round(ensure.oursP99Us / ensure.bareP99Us, 3)));
+    }
+    if (parts.has('network-cli')) {
+      ensureCliResult = ensureCli(host, net);
+      out('');
+      if (ensureCliResult === undefined) {
+        out('5. `network ensure` vs `docker network inspect`: SKIPPED (no docker CLI on PATH)');
+      } else {
+        const c = ensureCliResult;
+        const ratio = c.cliMedianMs / c.dockerMedianMs;
+        goals['network-cli'] = { ratio: round(ratio, 3), goal: `<= ${NETWORK_GOALS.ensureCliRatioMax}`, pass: ratio <= NETWORK_GOALS.ensureCliRatioMax };
+        out(`5. \`aicli-docker network ensure\` vs \`docker network inspect\` (${c.docker}), wall time, median of ${c.runs} runs each (interleaved)`);
+        out(row('', 'ensure', 'docker', 'node -e 0', 'ensure/docker'));
+        out(row('  median (ms)', round(c.cliMedianMs, 1), round(c.dockerMedianMs, 1), round(c.nodeMedianMs, 1), round(ratio, 3)));
+      }
+    }
+  } finally {
+    await net.close();
+  }
+}
 
 out('');
 out('goals');
@@ -214,5 +253,7 @@ out(`BENCH_JSON ${JSON.stringify({
   execCat: cat,
   execTrue: tru,
   cleanup: clean,
+  network: ensure === undefined ? undefined : { samples: ensure.samples, oursMedianUs: round(ensure.oursMedianUs, 1), oursP99Us: round(ensure.oursP99Us, 1), bareMedianUs: round(ensure.bareMedianUs, 1), bareP99Us: round(ensure.bareP99Us, 1) },
+  networkCli: ensureCliResult === undefined ? undefined : { ...ensureCliResult, cliMedianMs: round(ensureCliResult.cliMedianMs, 1), dockerMedianMs: round(ensureCliResult.dockerMedianMs, 1), nodeMedianMs: round(ensureCliResult.nodeMedianMs, 1) },
   goals,
 })}`);

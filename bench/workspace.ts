@@ -74,7 +74,7 @@ export async function workspaceBench(host: string, rounds = 12, warmup = 2): Pro
   const home = await mkdtemp(path.join(tmpdir(), 'aicli-bench-home-'));
   const network = `aicli-bench-${process.pid}`;
   const config = { ...defaultConfig(), networkName: network, defaultImage: image };
-  const client = await DockerClient.connect({ host, env: {}, config });
+  const client = await DockerClient.connect({ ensureNetwork: false, host, env: {}, config });
   const ws = new Workspaces(client);
   const socketPath = new URL(host).pathname;
   const pool = new Pool('http://localhost', { connect: { socketPath } });

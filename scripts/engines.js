@@ -283,10 +283,41 @@ async function waitGone(pids, ms) {
   return pids.filter(alive);
 }
 
+// --- network hygiene (network feature) ------------------------------------------------
+// A Docker engine that stops keeps its bridge interfaces in the host's network namespace,
+// with their subnets: networks a failed test left behind would hold the host's address pools
+// (which every engine on this host shares) for good. So the Docker engines drop their
+// containers and user networks first. Best effort: the engines are going away anyway.
+function unixDelete(socketPath, urlPath) {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath, path: urlPath, method: 'DELETE', timeout: 10_000 }, (res) => { res.resume(); res.on('end', resolve); });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve());
+    req.end();
+  });
+}
+
+async function dropNetworks(state) {
+  let engines = [];
+  try { engines = JSON.parse(fs.readFileSync(path.join(state, 'engines.json'), 'utf8')).engines ?? []; } catch { return; }
+  await Promise.all(engines.filter((e) => e.name.startsWith('docker')).map(async (e) => {
+    const socketPath = e.host.replace(/^unix:\/\//, '');
+    try {
+      const containers = JSON.parse((await get({ socketPath, path: '/containers/json?all=1' })).body);
+      await Promise.all(containers.map((c) => unixDelete(socketPath, `/containers/${c.Id}?force=1`)));
+      const networks = JSON.parse((await get({ socketPath, path: '/networks' })).body);
+      for (const n of networks.filter((x) => !['bridge', 'host', 'none'].includes(x.Name) && x.Scope === 'local')) {
+        await unixDelete(socketPath, `/networks/${n.Id}`);
+      }
+    } catch { /* engine already gone */ }
+  }));
+}
+
 async function stop(stateArg) {
   if (!stateArg) throw new Error('usage: engines.js stop <stateDir>');
   const state = path.resolve(stateArg);
   if (!fs.existsSync(state)) { log(`${state}: already gone`); return; }
+  await dropNetworks(state);
   // The recorded top-level pids, each checked to still be ours (pid reuse).
   let recorded = [];
   try { recorded = JSON.parse(fs.readFileSync(path.join(state, 'pids.json'), 'utf8')).map((x) => x.pid); } catch { /* partial start */ }

@@ -45,7 +45,10 @@ export type ErrorCode =
   | 'REGISTRY_CREDENTIALS'
   | 'UNSAFE_ARCHIVE'
   | 'PATH_NOT_FOUND'
-  | 'CONTAINER_NOT_RUNNING';
+  | 'CONTAINER_NOT_RUNNING'
+  // network feature
+  | 'NETWORK_NOT_MANAGED'
+  | 'NETWORK_IN_USE';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -603,5 +606,38 @@ export class ContainerNotRunningError extends DockerError {
     super(`Cannot run a command in ${container}: ${daemonMessage}. Start it first (\`aicli-docker workspace start NAME\`), then try again.`, options);
     this.container = container;
     this.daemonMessage = daemonMessage;
+  }
+}
+
+// --- network feature -------------------------------------------------------------
+
+/**
+ * A network named like aicli's exists but does not carry `aicli.managed=true`: aicli
+ * refuses to use, change or remove it. A configuration refusal (INVALID_CONFIG: CLI exit 2).
+ */
+export class NetworkNotManagedError extends InvalidConfigError {
+  static override readonly code: ErrorCode = 'NETWORK_NOT_MANAGED';
+  readonly network: string;
+  readonly networkId: string;
+  constructor(problem: ConfigProblem, network: string, networkId: string) {
+    super([problem]);
+    this.network = network;
+    this.networkId = networkId;
+  }
+}
+
+/** Containers are attached to the network, so it was not removed or replaced (CLI exit 1). */
+export class NetworkInUseError extends DockerError {
+  static override readonly code: ErrorCode = 'NETWORK_IN_USE';
+  readonly network: string;
+  readonly networkId: string;
+  /** Names (or ids, when the engine gives no name) of the attached containers. */
+  readonly containers: readonly string[];
+  constructor(network: string, networkId: string, containers: readonly string[], action: string, fix: string, options?: { cause?: unknown }) {
+    const shown = containers.length === 0 ? 'containers (the engine did not name them)' : `${containers.length} container${containers.length === 1 ? '' : 's'}: ${containers.join(', ')}`;
+    super(`Cannot ${action} the network "${network}" (id ${networkId.slice(0, 12)}): it has ${shown} attached; nothing was changed. ${fix}`, options);
+    this.network = network;
+    this.networkId = networkId;
+    this.containers = Object.freeze([...containers]);
   }
 }

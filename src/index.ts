@@ -162,3 +162,21 @@ export { imageInspect, imagePull, imagePush, imageTag, imageLoad, imageRemove, r
 export { jsonMessages, messageError, type JsonMessage } from './engine/json-messages.js';
 export { toStatsSample, type RawStats } from './engine/stats-decode.js';
 export type { TransportUpgrade } from './transport/http-transport.js';
+// network feature: the aicli network (ensure once across processes and hosts, inspect, remove)
+export {
+  ensureNetwork,
+  inspectNetwork,
+  findNetwork,
+  removeNetwork,
+  winnerOrder,
+  NETWORK_DEFAULTS,
+  type EnsureNetworkOptions,
+  type EnsureNetworkResult,
+  type NetworkStatus,
+  type NetworkDrift,
+  type RemoveNetworkOptions,
+  type RemoveNetworkResult,
+} from './features/network/index.js';
+export type { NetworkSummary } from './features/docker-client.js';
+export type { EngineNetwork, NetworkContainer, IpamPool } from './engine/networks.js';
+export { crossKeyProblems, parseCidr, parseIp, formatIp, NETWORK_DRIVERS, type NetworkDriver, type Cidr, type IpAddress, type IpFamily } from './features/config/index.js';

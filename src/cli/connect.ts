@@ -42,5 +42,6 @@ export async function connectCli(ctx: CommandContext, options: CliConnectOptions
   const config = options.loaded ?? (await loadCliConfig(ctx, undefined, options.flags));
   const extra = options.extra ?? {};
   // A CLI run makes a few calls and exits: node:http starts ~50 ms faster than undici.
-  return DockerClient.connect({ httpClient: 'node', ...extra, config, env: ctx.env, logger: ctx.logger });
+  // No command creates the aicli network as a side effect unless it asks (`network ensure`, workspaces).
+  return DockerClient.connect({ httpClient: 'node', ensureNetwork: false, ...extra, config, env: ctx.env, logger: ctx.logger });
 }

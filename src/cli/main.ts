@@ -28,6 +28,8 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   // Inside a workspace (issue 10)
   image: { summary: 'Pull an image (with progress) or load a tarball', load: async () => (await import('./commands/image.js')).imageCommand },
   cleanup: { summary: 'Remove managed containers and networks (--orphans: only what a gone process left)', load: async () => (await import('./commands/cleanup.js')).cleanupCommand },
+  // The aicli network (issue 7)
+  network: { summary: 'Ensure, inspect or remove the aicli network', load: async () => (await import('./commands/network.js')).networkCommand },
 };
 
 function usage(): string {

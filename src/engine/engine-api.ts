@@ -57,13 +57,28 @@ export class EngineApi {
 
   /** A call whose answer is JSON (or empty, giving undefined). */
   async json<T>(call: ApiCall): Promise<T> {
+    return (await this.jsonWithHeaders(call)).body as T;
+  }
+
+  /** json(), with the answer's headers (e.g. `date`: the engine's clock; `api-version`: what it speaks). */
+  async jsonWithHeaders(call: ApiCall): Promise<{ readonly body: unknown; readonly headers: Headers }> {
     const res = await this.#send(call, true);
-    if (res.body.length === 0) return undefined as T;
+    if (res.body.length === 0) return { body: undefined, headers: res.headers };
     try {
-      return JSON.parse(res.body.toString('utf8')) as T;
+      return { body: JSON.parse(res.body.toString('utf8')) as unknown, headers: res.headers };
     } catch (err) {
       throw new DockerProtocolError(this.#target(call), `expected JSON, got ${res.body.length} bytes that do not parse (${(err as Error).message})`, { cause: err });
     }
+  }
+
+  /** A call whose answer body does not matter (a 204; Podman answers some with a bare `OK`). */
+  async discard(call: ApiCall): Promise<void> {
+    await this.#send(call, true);
+  }
+
+  /** What a request to `call` is called in errors: method, unversioned path, endpoint. */
+  target(call: Pick<ApiCall, 'method' | 'path'>): RequestTarget {
+    return { method: call.method, path: call.path, endpoint: this.transport.endpoint.url };
   }
 
   /**

@@ -11,6 +11,16 @@ import { discoverEngine, type DiscoveryInput, type Env, type Sourced } from '../
 import { DEFAULT_RETRY, type RetryPolicy } from '../transport/retry.js';
 import type { HttpClientKind } from '../transport/exchange.js';
 import { checkAgainstEngine, defaultConfig, type DockerConfig, type LoadedConfig, type ValueSource } from './config/index.js';
+import {
+  ensureNetwork,
+  inspectNetwork,
+  removeNetwork,
+  type EnsureNetworkOptions,
+  type EnsureNetworkResult,
+  type NetworkStatus,
+  type RemoveNetworkOptions,
+  type RemoveNetworkResult,
+} from './network/index.js';
 
 /** Every default of connect(), in one place. */
 export const CONNECT_DEFAULTS = Object.freeze({
@@ -61,8 +71,12 @@ export interface ConnectOptions {
   readonly sshCommand?: readonly string[];
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
-  /** The aicli network step arrives with the network feature; only `false` is accepted today. */
-  readonly ensureNetwork?: false;
+  /**
+   * Make sure the aicli network exists before connect() returns (its id: `client.networkId`).
+   * Default true; `false` skips it (read-only tools, tests); an object passes options
+   * (extra `labels`, `recreate`) to ensureNetwork().
+   */
+  readonly ensureNetwork?: boolean | Omit<EnsureNetworkOptions, 'signal' | 'logger'>;
 }
 
 export interface EndpointInfo {
@@ -87,6 +101,14 @@ export interface EngineStatus {
   readonly experimental: boolean;
   /** Configuration that the engine cannot honour (e.g. cpu_limit above its CPU count). */
   readonly warnings: readonly ConfigProblem[];
+  /** The aicli network as configured: looked at, never created by status(). */
+  readonly network: NetworkSummary;
+}
+
+/** What status() says of the aicli network (null: absent). */
+export interface NetworkSummary extends Pick<NetworkStatus, 'name' | 'present' | 'managed' | 'adopted' | 'drift' | 'duplicates'> {
+  readonly id: string | null;
+  readonly driver: string | null;
 }
 
 function isLoaded(c: LoadedConfig | DockerConfig): c is LoadedConfig {
@@ -172,6 +194,8 @@ export class DockerClient implements AsyncDisposable {
   readonly #sources: LoadedConfig['sources'] | undefined;
   readonly #logger: Logger;
   #closed = false;
+  #networkId: string | undefined;
+  #input: LoadedConfig | DockerConfig | undefined;
 
   private constructor(api: EngineApi, endpoint: EndpointInfo, loaded: LoadedConfig | { config: DockerConfig; sources?: undefined }, negotiated: boolean, logger: Logger) {
     this.api = api;
@@ -227,7 +251,49 @@ export class DockerClient implements AsyncDisposable {
       tls: opened.candidate.endpoint.kind === 'tcp' && opened.candidate.endpoint.tls,
     };
     logger.info({ endpoint: endpoint.url, source: endpoint.source, apiVersion, negotiated: pinned === undefined }, 'docker engine connected');
-    return new DockerClient(new EngineApi(opened.transport, apiVersion, pin), endpoint, loaded ?? { config }, pinned === undefined, logger);
+    const client = new DockerClient(new EngineApi(opened.transport, apiVersion, pin), endpoint, loaded ?? { config }, pinned === undefined, logger);
+    if (options.ensureNetwork !== false) {
+      // As the configuration's design has it: the client is handed back only once its network exists.
+      try {
+        await client.ensureNetwork({ ...(typeof options.ensureNetwork === 'object' ? options.ensureNetwork : {}), signal: options.signal });
+      } catch (err) {
+        await client.close();
+        throw err;
+      }
+    }
+    return client;
+  }
+
+  /** The id of the aicli network, once ensureNetwork() (or connect()) has made sure of it. */
+  get networkId(): string | undefined {
+    return this.#networkId;
+  }
+
+  /** Makes sure the aicli network exists, once (see ensureNetwork in features/network). */
+  async ensureNetwork(options: Omit<EnsureNetworkOptions, 'logger'> = {}): Promise<EnsureNetworkResult> {
+    this.#assertOpen('ensureNetwork');
+    const result = await ensureNetwork(this.api, this.#configInput(), this.#logger === silentLogger ? options : { ...options, logger: this.#logger });
+    this.#networkId = result.id;
+    return result;
+  }
+
+  /** The aicli network as configured: present, managed, drift. Read-only. */
+  async inspectNetwork(options: CallOptions = {}): Promise<NetworkStatus> {
+    this.#assertOpen('inspectNetwork');
+    return inspectNetwork(this.api, this.#configInput(), options);
+  }
+
+  /** Removes the aicli network: refused while containers are attached unless `force`. */
+  async removeNetwork(options: Omit<RemoveNetworkOptions, 'logger'> = {}): Promise<RemoveNetworkResult> {
+    this.#assertOpen('removeNetwork');
+    const result = await removeNetwork(this.api, this.#configInput(), { ...options, logger: this.#logger });
+    if (this.#networkId !== undefined && result.removed.includes(this.#networkId)) this.#networkId = undefined;
+    return result;
+  }
+
+  #configInput(): LoadedConfig | DockerConfig {
+    this.#input ??= this.#sources === undefined ? this.config : Object.freeze({ config: this.config, sources: this.#sources, file: undefined });
+    return this.#input;
   }
 
   get apiVersion(): string {
@@ -266,7 +332,7 @@ export class DockerClient implements AsyncDisposable {
     // asks containerd and runc): one of them, in parallel with the ping, keeps the CLI fast.
     const started = process.hrtime.bigint();
     const timedPing = this.api.ping(options).then((p) => ({ ping: p, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-    const [{ ping, ms: pingLatencyMs }, info] = await Promise.all([timedPing, this.api.info(options)]);
+    const [{ ping, ms: pingLatencyMs }, info, net] = await Promise.all([timedPing, this.api.info(options), inspectNetwork(this.api, this.#configInput(), options)]);
     return {
       endpoint: this.endpoint.url,
       source: this.endpoint.source,
@@ -280,6 +346,7 @@ export class DockerClient implements AsyncDisposable {
       pingLatencyMs: Math.round(pingLatencyMs * 1000) / 1000,
       experimental: ping.experimental,
       warnings: checkAgainstEngine(this.config, { cpus: info.cpus, memoryBytes: info.memoryBytes }, this.#sources),
+      network: { name: net.name, present: net.present, managed: net.managed, adopted: net.adopted, id: net.id ?? null, driver: net.driver ?? null, drift: net.drift, duplicates: net.duplicates },
     };
   }
 

@@ -35,7 +35,7 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
     });
 
     it('ping reports the API version and OS type from the engine', async () => {
-      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {}, homeDir: home });
       const ping = await client.ping();
       assert.equal(ping.apiVersion, engine.apiVersion);
       // Podman 4 leaves the OSType header out; Docker engines always send it.
@@ -45,7 +45,7 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
     });
 
     it('version and info describe the engine', async () => {
-      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {}, homeDir: home });
       const [version, info] = await Promise.all([client.version(), client.info()]);
       assert.match(version.version, want?.server ?? /./);
       assert.equal(version.apiVersion, engine.apiVersion);
@@ -58,7 +58,7 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
     it('uses DOCKER_HOST from the env it is given, and DOCKER_API_VERSION as a pin', async () => {
       // Docker 28 here refuses versions below 1.44, as Docker 29 does: pin what it accepts.
       const pin = engine.minApiVersion ?? '1.41';
-      await using client = await DockerClient.connect({ env: { DOCKER_HOST: engine.host, DOCKER_API_VERSION: pin }, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: engine.host, DOCKER_API_VERSION: pin }, homeDir: home });
       assert.equal(client.endpoint.source, 'DOCKER_HOST');
       assert.equal(client.apiVersion, pin);
       assert.ok(!client.apiVersionNegotiated);
@@ -66,14 +66,14 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
     });
 
     it('close() is safe twice and later calls fail with ClientClosedError', async () => {
-      const client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      const client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {}, homeDir: home });
       await client.close();
       await client.close();
       await assert.rejects(client.ping(), ClientClosedError);
     });
 
     it('a redirect from the engine is an error, not an empty success', async () => {
-      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {}, homeDir: home });
       // The engine cleans `//` out of the path and answers 301 to where it would have gone.
       await assert.rejects(client.api.json({ method: 'GET', path: apiPath`/containers//json` }), (e: unknown) => {
         assert.ok(e instanceof DockerApiError, String(e));
@@ -84,7 +84,7 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
     });
 
     it("a caller's AbortSignal that already fired stops the call before it is sent", async () => {
-      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {}, homeDir: home });
       const ac = new AbortController();
       ac.abort(new Error('cancelled'));
       await assert.rejects(client.info({ signal: ac.signal }), DockerAbortedError);
@@ -96,7 +96,7 @@ describe('discovery against real engines', { skip }, () => {
   it('the first default socket that answers wins, and dead ones are listed', async () => {
     const d20 = testEngine('docker20');
     const runtime = join(d20.host.slice('unix://'.length), '..');
-    await using client = await DockerClient.connect({ env: { XDG_RUNTIME_DIR: runtime }, homeDir: home, fsRoot: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, env: { XDG_RUNTIME_DIR: runtime }, homeDir: home, fsRoot: home });
     assert.equal(client.endpoint.url, d20.host);
     assert.equal(client.endpoint.source, 'default socket');
   });
@@ -106,7 +106,7 @@ describe('discovery against real engines', { skip }, () => {
     const d20 = testEngine('docker20');
     const runtime = join(d20.host.slice('unix://'.length), '..');
     await assert.rejects(
-      DockerClient.connect({ env: { DOCKER_HOST: `unix://${missing}`, XDG_RUNTIME_DIR: runtime }, homeDir: home, retry: { retries: 0 } }),
+      DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: `unix://${missing}`, XDG_RUNTIME_DIR: runtime }, homeDir: home, retry: { retries: 0 } }),
       (e: unknown) => e instanceof DockerNotAvailableError && e.code === 'DOCKER_NOT_AVAILABLE' && e.message.includes(missing) && /DOCKER_HOST/.test(e.message),
     );
   });
@@ -126,7 +126,7 @@ describe('discovery against real engines', { skip }, () => {
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
     const port = (relay.address() as AddressInfo).port;
     try {
-      await using client = await DockerClient.connect({ env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` }, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: `tcp://127.0.0.1:${port}` }, homeDir: home });
       assert.equal(client.endpoint.url, `tcp://127.0.0.1:${port}`);
       assert.ok(!client.endpoint.tls);
       assert.equal(client.apiVersion, '1.41');
@@ -141,7 +141,7 @@ describe('discovery against real engines', { skip }, () => {
     it(`a stream on ${name} (${httpClient}) outlives the request time-out and ends when the caller aborts`, async () => {
       const engine = testEngine(name);
       const volume = `aicli-test-stream-${process.pid}-${name}-${httpClient}`;
-      await using client = await DockerClient.connect({ host: engine.host, env: {}, homeDir: home, timeoutMs: 400, httpClient });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {}, homeDir: home, timeoutMs: 400, httpClient });
       const ac = new AbortController();
       const events = await client.api.stream({ method: 'GET', path: apiPath`/events`, query: { filters: { type: ['volume'], volume: [volume] } }, signal: ac.signal });
       await new Promise((r) => setTimeout(r, 1000));
@@ -166,7 +166,7 @@ describe('discovery against real engines', { skip }, () => {
   }
 
   it('a pinned version is used as given, not negotiated', async () => {
-    await using client = await DockerClient.connect({ host: testEngine('docker26').host, apiVersion: '1.44', env: {}, homeDir: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, host: testEngine('docker26').host, apiVersion: '1.44', env: {}, homeDir: home });
     assert.equal(client.apiVersion, '1.44');
     assert.equal((await client.version()).apiVersion, '1.45');
   });
@@ -182,7 +182,7 @@ describe('discovery against real engines', { skip }, () => {
     };
 
     it('set by DOCKER_API_VERSION: says to unset it, or to set 1.44 or newer', async () => {
-      await using client = await DockerClient.connect({ host: testEngine('docker28').host, env: { DOCKER_API_VERSION: '1.41' }, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: testEngine('docker28').host, env: { DOCKER_API_VERSION: '1.41' }, homeDir: home });
       await assert.rejects(client.info(), refused(/^DOCKER_API_VERSION$/, /refuses API 1\.41, which DOCKER_API_VERSION pins: it accepts 1\.44 or newer .*Unset DOCKER_API_VERSION .* or set it to 1\.44 or newer\.$/));
     });
 
@@ -190,21 +190,21 @@ describe('discovery against real engines', { skip }, () => {
       const file = join(home, 'pinned.yaml');
       await writeFile(file, 'version: "1.43"\n');
       const fromFile = await loadConfig({ file });
-      await using a = await DockerClient.connect({ host: testEngine('docker28').host, config: fromFile, env: {}, homeDir: home });
+      await using a = await DockerClient.connect({ ensureNetwork: false, host: testEngine('docker28').host, config: fromFile, env: {}, homeDir: home });
       await assert.rejects(a.version(), refused(new RegExp(`^${file}$`), new RegExp(`Set \`version: auto\` in ${file} .* or pin 1\\.44 or newer there\\.$`)));
       const fromEnv = await loadConfig({ env: { AICLI_DOCKER_VERSION: '1.41', DOCKER_API_VERSION: '1.51' } });
-      await using b = await DockerClient.connect({ host: testEngine('docker28').host, config: fromEnv, env: {}, homeDir: home });
+      await using b = await DockerClient.connect({ ensureNetwork: false, host: testEngine('docker28').host, config: fromEnv, env: {}, homeDir: home });
       await assert.rejects(b.info(), refused(/^AICLI_DOCKER_VERSION$/, /Unset AICLI_DOCKER_VERSION /));
     });
 
     it('set by the apiVersion option: names the option', async () => {
-      await using client = await DockerClient.connect({ host: testEngine('docker28').host, apiVersion: '1.43', env: {}, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: testEngine('docker28').host, apiVersion: '1.43', env: {}, homeDir: home });
       await assert.rejects(client.info(), refused(/apiVersion option/, /Leave out the apiVersion option/));
     });
   });
 
   it('an unknown path gives a typed API error with status, method and path', async () => {
-    await using client = await DockerClient.connect({ host: testEngine('docker20').host, env: {}, homeDir: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, host: testEngine('docker20').host, env: {}, homeDir: home });
     await assert.rejects(client.api.json({ method: 'GET', path: apiPath`/networks/${'aicli-no-such-network'}`, resource: 'network' }), (e: unknown) => {
       assert.ok(isDockerError(e, 'NETWORK_NOT_FOUND') && e instanceof NetworkNotFoundError);
       assert.equal(e.statusCode, 404);

@@ -198,7 +198,7 @@ describe('exec over TLS and ssh://', { skip: engineSkip() }, () => {
     it(`tcp+TLS (${httpClient}): stdin in, both outputs and the exit code out`, async () => {
       const d26 = testEngine('docker26');
       await using c = await testContainer(d26);
-      await using client = await DockerClient.connect({ env: { DOCKER_HOST: d26.tlsHost ?? '', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: d26.certPath ?? '' }, httpClient });
+      await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: d26.tlsHost ?? '', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: d26.certPath ?? '' }, httpClient });
       const r = await exec(client.api, c.id, ['sh', '-c', 'cat; echo err >&2; exit 5'], { stdin: 'over tls\n' });
       assert.deepEqual([r.exitCode, r.stdout, r.stderr], [5, 'over tls\n', 'err\n']);
     });
@@ -209,7 +209,7 @@ describe('exec over TLS and ssh://', { skip: engineSkip() }, () => {
     assert.ok(s !== undefined, 'engines.json has an ssh entry');
     const target = testEngine(s.target);
     await using c = await testContainer(target);
-    await using client = await DockerClient.connect({ host: s.host, sshCommand: ['ssh', '-F', s.config], env: {} });
+    await using client = await DockerClient.connect({ ensureNetwork: false, host: s.host, sshCommand: ['ssh', '-F', s.config], env: {} });
     const r = await exec(client.api, c.id, ['sh', '-c', 'cat; echo err >&2; exit 6'], { stdin: 'over ssh\n' });
     assert.deepEqual([r.exitCode, r.stdout, r.stderr], [6, 'over ssh\n', 'err\n']);
     await assert.rejects(exec(client.api, c.id, ['sleep', '422'], { timeoutMs: 1000 }), ExecTimeoutError);

@@ -72,7 +72,7 @@ before(async () => {
   await freshImage(`${reg.url}/aicli-test/broken`, tag);
   await freshImage(loadName, 'v1');
   // Push both with the Engine API (tag + push), so pulls have something to fetch.
-  await using d20 = await DockerClient.connect({ host: testEngine('docker20').host, env: {} });
+  await using d20 = await DockerClient.connect({ ensureNetwork: false, host: testEngine('docker20').host, env: {} });
   for (const repo of ['good', 'broken']) {
     for await (const m of jsonMessages((await imagePush(d20.api, `${reg.url}/aicli-test/${repo}`, tag, auth)).body)) assert.equal(m.error, undefined);
   }
@@ -136,7 +136,7 @@ for (const engine of insideEngines()) {
       await writeFile(helper, `#!/bin/sh\nread server\nif [ "$server" = "${reg.url}" ]; then printf '{"ServerURL":"%s","Username":"${reg.username}","Secret":"${reg.password}"}' "$server"; else echo "credentials not found in native keychain"; exit 1; fi\n`);
       await chmod(helper, 0o755);
       await writeFile(join(conf, 'config.json'), JSON.stringify({ credHelpers: { [reg.url]: 'aiclitest' } }));
-      await using client = await DockerClient.connect({ host: engine.host, env: {} });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {} });
       const layers = new Set<string>();
       const r = await pullImage(client.api, good, { credentials: { env: { DOCKER_CONFIG: conf, PATH: `${bin}:${process.env['PATH'] ?? ''}` } }, onProgress: (e) => { if (e.kind === 'layer') layers.add(e.layer.status); } });
       assert.equal(r.pulled, true);
@@ -151,13 +151,13 @@ for (const engine of insideEngines()) {
     });
 
     it('no credentials: the error says how to log in, and holds no secret', async () => {
-      await using client = await DockerClient.connect({ host: engine.host, env: {} });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {} });
       await assert.rejects(pullImage(client.api, good, { auth: null }), (e: unknown) => e instanceof ImagePullError && /docker login 127\.0\.0\.1:\d+/.test(e.message));
       await assert.rejects(pullImage(client.api, good, { auth: { ...auth, password: 'wrong-password-123' } }), (e: unknown) => e instanceof ImagePullError && /refused the credentials/.test(e.message) && !e.message.includes('wrong-password-123'));
     });
 
     it('an error the engine reports inside its 200 answer fails the pull (not "looks hung")', async () => {
-      await using client = await DockerClient.connect({ host: engine.host, env: {} });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {} });
       let inStream = false;
       await assert.rejects(
         pullImage(client.api, broken, { auth, onMessage: (m) => { if (m.error !== undefined) inStream = true; } }),
@@ -167,7 +167,7 @@ for (const engine of insideEngines()) {
     });
 
     it('local first: an image the engine has is used without a pull', async () => {
-      await using client = await DockerClient.connect({ host: engine.host, env: {} });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {} });
       const here = await ensureImage(client.api, 'aicli-test-busybox:latest', { auth: null });
       assert.equal(here.pulled, false);
       const r = await cli(['image', 'pull', 'aicli-test-busybox', '--missing']);

@@ -24,7 +24,7 @@ function ourSshChildren(): string[] {
 describe('ssh:// engines', { skip }, () => {
   it('connects through `ssh … docker system dial-stdio`, negotiates, and answers calls', async () => {
     const s = sshd();
-    await using client = await DockerClient.connect({ host: s.host, sshCommand: ['ssh', '-F', s.config], env: {} });
+    await using client = await DockerClient.connect({ ensureNetwork: false, host: s.host, sshCommand: ['ssh', '-F', s.config], env: {} });
     assert.equal(client.endpoint.url, s.host);
     assert.equal(client.apiVersion, '1.41');
     const [version, info] = await Promise.all([client.version(), client.info()]);
@@ -34,7 +34,7 @@ describe('ssh:// engines', { skip }, () => {
 
   it('close() ends every ssh process it started', async () => {
     const s = sshd();
-    const client = await DockerClient.connect({ host: s.host, sshCommand: ['ssh', '-F', s.config], env: {} });
+    const client = await DockerClient.connect({ ensureNetwork: false, host: s.host, sshCommand: ['ssh', '-F', s.config], env: {} });
     await Promise.all([client.info(), client.version(), client.ping()]);
     assert.ok(ourSshChildren().length >= 1, 'the calls went through ssh');
     await client.close();
@@ -46,7 +46,7 @@ describe('ssh:// engines', { skip }, () => {
     const s = sshd();
     const host = s.host.replace('root@', 'nobody@');
     await assert.rejects(
-      DockerClient.connect({ host, sshCommand: ['ssh', '-F', s.config], env: {}, retry: { retries: 0 } }),
+      DockerClient.connect({ ensureNetwork: false, host, sshCommand: ['ssh', '-F', s.config], env: {}, retry: { retries: 0 } }),
       (e: unknown) => e instanceof DockerNotAvailableError && /Permission denied/.test(e.message) && /docker version` works without a prompt/.test(e.message),
     );
   });
@@ -54,7 +54,7 @@ describe('ssh:// engines', { skip }, () => {
   it('a missing ssh client is named', async () => {
     const s = sshd();
     await assert.rejects(
-      DockerClient.connect({ host: s.host, sshCommand: ['aicli-no-such-ssh'], env: {}, retry: { retries: 0 } }),
+      DockerClient.connect({ ensureNetwork: false, host: s.host, sshCommand: ['aicli-no-such-ssh'], env: {}, retry: { retries: 0 } }),
       (e: unknown) => e instanceof DockerNotAvailableError && /"aicli-no-such-ssh" was not found/.test(e.message),
     );
   });

@@ -25,7 +25,7 @@ after(async () => {
 describe('TLS over tcp (docker 26 with --tlsverify)', { skip }, () => {
   it('connects with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', async () => {
     const e = testEngine('docker26');
-    await using client = await DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: e.certPath }, homeDir: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: e.certPath }, homeDir: home });
     assert.equal(client.endpoint.url, e.tlsHost);
     assert.ok(client.endpoint.tls);
     assert.equal(client.apiVersion, '1.45');
@@ -35,7 +35,7 @@ describe('TLS over tcp (docker 26 with --tlsverify)', { skip }, () => {
   it('certificates from another CA give a TLS error naming their folder', async () => {
     const e = testEngine('docker26');
     await assert.rejects(
-      DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: e.wrongCertPath }, homeDir: home }),
+      DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: e.wrongCertPath }, homeDir: home }),
       (err: unknown) => err instanceof DockerTlsError && err.code === 'DOCKER_TLS_ERROR' && err.path === e.wrongCertPath && err.message.includes(String(e.wrongCertPath)),
     );
   });
@@ -44,7 +44,7 @@ describe('TLS over tcp (docker 26 with --tlsverify)', { skip }, () => {
     const e = testEngine('docker26');
     const nowhere = join(home, 'no-certs');
     await assert.rejects(
-      DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: nowhere }, homeDir: home }),
+      DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: nowhere }, homeDir: home }),
       (err: unknown) => err instanceof DockerTlsError && err.path === join(nowhere, 'ca.pem') && err.message.includes(join(nowhere, 'ca.pem')),
     );
   });
@@ -55,14 +55,14 @@ describe('TLS over tcp (docker 26 with --tlsverify)', { skip }, () => {
     await run('mkdir', ['-p', caOnly]);
     await run('cp', [join(String(e.certPath), 'ca.pem'), caOnly]);
     await assert.rejects(
-      DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: caOnly }, homeDir: home, retry: { retries: 0 } }),
+      DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: e.tlsHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: caOnly }, homeDir: home, retry: { retries: 0 } }),
       (err: unknown) => err instanceof DockerTlsError && err.message.includes(caOnly),
     );
   });
 
   it('plain HTTP to the TLS port says the engine expects TLS', async () => {
     const e = testEngine('docker26');
-    await assert.rejects(DockerClient.connect({ env: { DOCKER_HOST: e.tlsHost }, homeDir: home }), (err: unknown) => err instanceof DockerTlsError && /expects TLS/.test(err.message) && /DOCKER_TLS_VERIFY/.test(err.message));
+    await assert.rejects(DockerClient.connect({ ensureNetwork: false, env: { DOCKER_HOST: e.tlsHost }, homeDir: home }), (err: unknown) => err instanceof DockerTlsError && /expects TLS/.test(err.message) && /DOCKER_TLS_VERIFY/.test(err.message));
   });
 });
 
@@ -81,14 +81,14 @@ describe('docker contexts made by `docker context create`', { skip }, () => {
   });
 
   it('DOCKER_CONTEXT selects a context from the store', async () => {
-    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-d20' }, homeDir: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-d20' }, homeDir: home });
     assert.equal(client.endpoint.url, testEngine('docker20').host);
     assert.match(client.endpoint.source, /DOCKER_CONTEXT \(context "aicli-d20"\)/);
     assert.equal(client.apiVersion, '1.41');
   });
 
   it('currentContext (`docker context use`) is used, with the TLS material stored with it', async () => {
-    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir }, homeDir: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_CONFIG: configDir }, homeDir: home });
     assert.equal(client.endpoint.url, testEngine('docker26').tlsHost);
     assert.ok(client.endpoint.tls);
     assert.match(client.endpoint.source, /currentContext "aicli-d26-tls"/);
@@ -96,21 +96,21 @@ describe('docker contexts made by `docker context create`', { skip }, () => {
   });
 
   it('DOCKER_HOST beats the current context, as in the docker CLI', async () => {
-    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_HOST: testEngine('docker20').host }, homeDir: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_CONFIG: configDir, DOCKER_HOST: testEngine('docker20').host }, homeDir: home });
     assert.equal(client.endpoint.source, 'DOCKER_HOST');
   });
 
   it('an explicit context option beats DOCKER_HOST', async () => {
-    await using client = await DockerClient.connect({ context: 'aicli-d20', env: { DOCKER_CONFIG: configDir, DOCKER_HOST: 'unix:///nowhere.sock' }, homeDir: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, context: 'aicli-d20', env: { DOCKER_CONFIG: configDir, DOCKER_HOST: 'unix:///nowhere.sock' }, homeDir: home });
     assert.equal(client.endpoint.url, testEngine('docker20').host);
   });
 
   it('an unknown context is a configuration error naming it', async () => {
-    await assert.rejects(DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'nope' }, homeDir: home }), (err: unknown) => err instanceof InvalidConfigError && /context "nope" does not exist/.test(err.message));
+    await assert.rejects(DockerClient.connect({ ensureNetwork: false, env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'nope' }, homeDir: home }), (err: unknown) => err instanceof InvalidConfigError && /context "nope" does not exist/.test(err.message));
   });
 
   it('host and context together are refused', async () => {
-    await assert.rejects(DockerClient.connect({ host: 'unix:///x.sock', context: 'aicli-d20', env: {}, homeDir: home }), InvalidConfigError);
+    await assert.rejects(DockerClient.connect({ ensureNetwork: false, host: 'unix:///x.sock', context: 'aicli-d20', env: {}, homeDir: home }), InvalidConfigError);
   });
 
   it('the CLI (node:http) follows --context and the context TLS material too', async () => {
@@ -126,7 +126,7 @@ describe('docker contexts made by `docker context create`', { skip }, () => {
     const d20 = testEngine('docker20');
     const runtime = join(d20.host.slice('unix://'.length), '..');
     // currentContext is aicli-d26-tls (see before); "default" must not fall through to it.
-    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'default', XDG_RUNTIME_DIR: runtime }, homeDir: home, fsRoot: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'default', XDG_RUNTIME_DIR: runtime }, homeDir: home, fsRoot: home });
     assert.equal(client.endpoint.url, d20.host);
     assert.equal(client.apiVersion, '1.41');
   });
@@ -151,7 +151,7 @@ describe('docker contexts made by `docker context create`', { skip }, () => {
       delete env['DOCKER_HOST'];
       delete env['DOCKER_CONTEXT'];
       await run('docker', ['context', 'create', 'aicli-skip-verify', '--docker', `host=tcp://127.0.0.1:${port},skip-tls-verify=true`], { env });
-      await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-skip-verify' }, homeDir: home });
+      await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-skip-verify' }, homeDir: home });
       assert.ok(client.endpoint.tls);
       assert.equal(client.endpoint.url, `tcp://127.0.0.1:${port}`);
       assert.match((await client.version()).version, /^20\.10\./);
@@ -162,7 +162,7 @@ describe('docker contexts made by `docker context create`', { skip }, () => {
   });
 
   it('errors from the engine stay typed through a context', async () => {
-    await using client = await DockerClient.connect({ env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-d20' }, homeDir: home });
+    await using client = await DockerClient.connect({ ensureNetwork: false, env: { DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'aicli-d20' }, homeDir: home });
     await assert.rejects(client.api.json({ method: 'GET', path: apiPath`/containers/${'aicli-none'}/json`, resource: 'container' }), (err: unknown) => err instanceof DockerApiError && err.code === 'CONTAINER_NOT_FOUND');
   });
 });

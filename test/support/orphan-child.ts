@@ -6,7 +6,7 @@ import { apiPath, DockerClient } from '../../src/index.js';
 import { ownerLabels, rfc3339 } from '../../src/features/labels.js';
 
 const [host = '', run = ''] = process.argv.slice(2);
-await using client = await DockerClient.connect({ host, env: {} });
+await using client = await DockerClient.connect({ ensureNetwork: false, host, env: {} });
 const labels = (extra: Record<string, string>): Record<string, string> => ({
   'aicli.managed': 'true',
   'aicli.created': rfc3339(),

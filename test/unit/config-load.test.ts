@@ -109,6 +109,21 @@ export const BAD_CASES: readonly BadCase[] = [
   { name: 'flag bad timeout', flags: { timeout: 'forever' }, key: 'timeout', source: '--timeout', says: '"forever"' },
   { name: 'flag empty host', flags: { host: '' }, key: 'host', source: '--host', says: 'is empty' },
   { name: 'flag unknown key', flags: { memroy_limit: '1g' }, key: 'memroy_limit', source: '--memroy_limit', says: 'did you mean "memory_limit"' },
+  { name: 'network driver unknown', yaml: 'network_driver: overlai\n', key: 'network_driver', says: 'did you mean "overlay"' },
+  { name: 'network driver macvlan', env: { AICLI_DOCKER_NETWORK_DRIVER: 'macvlan' }, key: 'network_driver', source: 'AICLI_DOCKER_NETWORK_DRIVER', says: '"bridge" or "overlay"' },
+  { name: 'subnet without prefix', yaml: 'network_subnet: 10.213.0.0\n', key: 'network_subnet', says: 'did you mean "10.213.0.0/24"' },
+  { name: 'subnet with host bits', yaml: 'network_subnet: 10.213.0.7/24\n', key: 'network_subnet', says: 'did you mean "10.213.0.0/24"' },
+  { name: 'subnet bad prefix', yaml: 'network_subnet: 10.213.0.0/33\n', key: 'network_subnet', says: '0 to 32' },
+  { name: 'subnet too small', yaml: 'network_subnet: 10.213.0.0/31\n', key: 'network_subnet', says: 'at most /30' },
+  { name: 'subnet not an address', yaml: 'network_subnet: tenth/8\n', key: 'network_subnet', says: 'not an IPv4 or IPv6 address' },
+  { name: 'subnet IPv6 host bits', yaml: 'network_subnet: "fd00:a1c1::1/64"\n', key: 'network_subnet', says: 'did you mean "fd00:a1c1::/64"' },
+  { name: 'gateway with a prefix', yaml: 'network_subnet: 10.213.0.0/24\nnetwork_gateway: 10.213.0.1/24\n', key: 'network_gateway', says: 'without a prefix length' },
+  { name: 'gateway without subnet', env: { AICLI_DOCKER_NETWORK_GATEWAY: '10.213.0.1' }, key: 'network_gateway', source: 'AICLI_DOCKER_NETWORK_GATEWAY', says: 'without network_subnet' },
+  { name: 'gateway outside subnet', yaml: 'network_subnet: 10.213.0.0/24\n', env: { AICLI_DOCKER_NETWORK_GATEWAY: '10.214.0.1' }, key: 'network_gateway', source: 'AICLI_DOCKER_NETWORK_GATEWAY', says: 'outside network_subnet 10.213.0.0/24' },
+  { name: 'gateway of another family', yaml: 'network_subnet: "fd00:a1c1::/64"\nnetwork_gateway: 10.213.0.1\n', key: 'network_gateway', says: 'IPv4 address, but network_subnet fd00:a1c1::/64 is IPv6' },
+  { name: 'gateway is the broadcast', yaml: 'network_subnet: 10.213.0.0/24\nnetwork_gateway: 10.213.0.255\n', key: 'network_gateway', says: 'broadcast' },
+  { name: 'gateway is the network address', yaml: 'network_subnet: "fd00:a1c1::/64"\nnetwork_gateway: "fd00:a1c1::"\n', key: 'network_gateway', says: 'network address' },
+  { name: 'network_adopt not boolean', yaml: 'network_adopt: sometimes\n', key: 'network_adopt', says: 'not a boolean' },
   { name: 'flags host and context together', flags: { host: 'unix:///x.sock', context: 'remote' }, key: 'host', source: '--host', says: 'not both' },
 ];
 
@@ -295,11 +310,15 @@ describe('precedence: flags > environment > file > defaults', () => {
   });
 
   it('every key can be set by each layer', async () => {
+    // A gateway needs its subnet (a rule between keys): it comes along, from the file.
+    const companion: Record<string, string> = { network_gateway: 'network_subnet: 10.213.0.0/24\n' };
     for (const info of CONFIG_KEYS) {
       const text = info.example.replace(/^"(.*)"$/, '$1');
-      const fromFile = await loadConfig({ file: await file(`${info.key}: ${info.example}\n`) });
-      const fromEnv = await loadConfig({ env: { [info.env]: text } });
-      const fromFlag = await loadConfig({ overrides: { [info.key]: text } });
+      const base = companion[info.key] ?? '';
+      const withBase = async (extra: Omit<LoadConfigOptions, 'file'>): Promise<Awaited<ReturnType<typeof loadConfig>>> => (base === '' ? loadConfig(extra) : loadConfig({ ...extra, file: await file(base) }));
+      const fromFile = await loadConfig({ file: await file(`${base}${info.key}: ${info.example}\n`) });
+      const fromEnv = await withBase({ env: { [info.env]: text } });
+      const fromFlag = await withBase({ overrides: { [info.key]: text } });
       assert.equal(fromFile.sources[info.key].layer, 'file', info.key);
       assert.deepEqual(fromEnv.sources[info.key], { layer: 'env', name: info.env });
       assert.deepEqual(fromFlag.sources[info.key], { layer: 'flag', name: `--set ${info.key}` });
@@ -347,6 +366,10 @@ describe('the result', () => {
       default_shell: ['/bin/sh'],
       network_name: 'aicli-network',
       network_internal: false,
+      network_driver: 'bridge',
+      network_subnet: null,
+      network_gateway: null,
+      network_adopt: false,
       cpu_limit: 1,
       memory_limit: 536870912,
       pids_limit: 512,

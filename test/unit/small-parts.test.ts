@@ -93,11 +93,11 @@ describe('backoff', () => {
 describe('connect() input checks, before any engine is contacted', () => {
   it('a malformed DOCKER_API_VERSION is a configuration error naming the variable', async () => {
     const { DockerClient } = await import('../../src/index.js');
-    await assert.rejects(DockerClient.connect({ host: 'unix:///nowhere.sock', env: { DOCKER_API_VERSION: 'latest' } }), (e: unknown) => e instanceof InvalidConfigError && e.problems[0]?.source === 'DOCKER_API_VERSION');
+    await assert.rejects(DockerClient.connect({ ensureNetwork: false, host: 'unix:///nowhere.sock', env: { DOCKER_API_VERSION: 'latest' } }), (e: unknown) => e instanceof InvalidConfigError && e.problems[0]?.source === 'DOCKER_API_VERSION');
   });
   it('host and context together are refused', async () => {
     const { DockerClient } = await import('../../src/index.js');
-    await assert.rejects(DockerClient.connect({ host: 'unix:///x.sock', context: 'x', env: {} }), InvalidConfigError);
+    await assert.rejects(DockerClient.connect({ ensureNetwork: false, host: 'unix:///x.sock', context: 'x', env: {} }), InvalidConfigError);
   });
 });
 

@@ -63,7 +63,7 @@ for (const httpClient of ['undici', 'node'] as const) describe(`transport faults
     const silent = await fakeEngine(`${httpClient}-silent.sock`, () => undefined);
     const limit = 1500;
     const started = performance.now();
-    await assert.rejects(DockerClient.connect({ host: `unix://${silent.path}`, timeoutMs: limit, retry, env: {}, httpClient }), (e: unknown) => {
+    await assert.rejects(DockerClient.connect({ ensureNetwork: false, host: `unix://${silent.path}`, timeoutMs: limit, retry, env: {}, httpClient }), (e: unknown) => {
       const elapsed = performance.now() - started;
       assert.ok(e instanceof DockerTimeoutError, String(e));
       // Not before the limit; the upper bound only proves it did not hang (the machine is shared).
@@ -91,9 +91,9 @@ for (const httpClient of ['undici', 'node'] as const) describe(`transport faults
     const guard = new Promise<never>((_, reject) => setTimeout(() => { reject(new Error('the first ping was not bounded')); }, 20_000).unref());
     const [byDefault, noLimit, explicit] = await Promise.race([
       Promise.all([
-        timed(DockerClient.connect({ host: `unix://${silent.path}`, env: {}, httpClient })),
-        timed(DockerClient.connect({ host: `unix://${silent.path}`, timeoutMs: 0, env: {}, httpClient })),
-        timed(DockerClient.connect({ host: `unix://${slow.path}`, timeoutMs: 10_000, env: {}, httpClient }).then((c) => c.close())),
+        timed(DockerClient.connect({ ensureNetwork: false, host: `unix://${silent.path}`, env: {}, httpClient })),
+        timed(DockerClient.connect({ ensureNetwork: false, host: `unix://${silent.path}`, timeoutMs: 0, env: {}, httpClient })),
+        timed(DockerClient.connect({ ensureNetwork: false, host: `unix://${slow.path}`, timeoutMs: 10_000, env: {}, httpClient }).then((c) => c.close())),
       ]),
       guard,
     ]);
@@ -192,7 +192,7 @@ for (const httpClient of ['undici', 'node'] as const) describe(`transport faults
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"Version":"20.10.99","ApiVersion":"1.41"}');
       }
     }, join(root, 'var', 'run', 'docker.sock'));
-    await using client = await DockerClient.connect({ env: {}, homeDir: join(dir, 'nohome'), fsRoot: root, retry, httpClient });
+    await using client = await DockerClient.connect({ ensureNetwork: false, env: {}, homeDir: join(dir, 'nohome'), fsRoot: root, retry, httpClient });
     assert.equal(client.endpoint.source, 'default socket');
     assert.equal((await client.version()).version, '20.10.99');
     assert.deepEqual(engine.requests, ['GET /_ping', 'GET /v1.41/version', 'GET /v1.41/version']);
@@ -207,7 +207,7 @@ for (const httpClient of ['undici', 'node'] as const) describe(`transport faults
       res.writeHead(500, { 'content-type': 'application/json', 'content-length': '100' });
       res.write('{"message":');
     });
-    await using client = await DockerClient.connect({ host: `unix://${stalled.path}`, env: {}, retry, httpClient });
+    await using client = await DockerClient.connect({ ensureNetwork: false, host: `unix://${stalled.path}`, env: {}, retry, httpClient });
     const guard = new Promise<never>((_, reject) => setTimeout(() => { reject(new Error('the error body was read without a time-out')); }, 10_000).unref());
     await assert.rejects(
       Promise.race([client.api.stream({ method: 'GET', path: apiPath`/events`, timeoutMs: 500 }), guard]),
@@ -220,11 +220,11 @@ for (const httpClient of ['undici', 'node'] as const) describe(`transport faults
       setTimeout(() => { res.writeHead(200, { 'api-version': '1.41', 'content-type': 'application/json' }).end('{}'); }, 200);
     });
     for (const timeoutMs of [2 ** 31, 1e12, Number.MAX_SAFE_INTEGER]) {
-      await using client = await DockerClient.connect({ host: `unix://${slowish.path}`, timeoutMs, connectTimeoutMs: timeoutMs, env: {}, httpClient });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: `unix://${slowish.path}`, timeoutMs, connectTimeoutMs: timeoutMs, env: {}, httpClient });
       assert.deepEqual(await client.api.json({ method: 'GET', path: apiPath`/info`, timeoutMs }), {});
     }
     for (const timeoutMs of [-1, Number.NaN, Infinity]) {
-      await assert.rejects(DockerClient.connect({ host: `unix://${slowish.path}`, timeoutMs, env: {}, httpClient }), (e: unknown) => e instanceof InvalidArgumentError && /timeoutMs/.test(e.message));
+      await assert.rejects(DockerClient.connect({ ensureNetwork: false, host: `unix://${slowish.path}`, timeoutMs, env: {}, httpClient }), (e: unknown) => e instanceof InvalidArgumentError && /timeoutMs/.test(e.message));
     }
   });
 

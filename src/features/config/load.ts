@@ -7,6 +7,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { InvalidConfigError, type ConfigProblem } from '../../errors.js';
 import { chooseConfigFile, readConfigFile } from './file.js';
+import { crossKeyProblems } from './cross-check.js';
 import { checkerOf, deepFreeze, defaultConfig, envName, fieldOf, isConfigKey, KEY_NAMES, quoteOf, type ConfigKey, type DockerConfig } from './schema.js';
 import { closest } from '../../suggest.js';
 import type { RawValue } from './values.js';
@@ -149,5 +150,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       sources[key] = source;
     }
   }
+  const crossed = crossKeyProblems(config as unknown as DockerConfig, sources);
+  if (crossed.length > 0) throw new InvalidConfigError(crossed);
   return deepFreeze({ config: config as unknown as DockerConfig, sources, file });
 }

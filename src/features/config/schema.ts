@@ -10,6 +10,7 @@ import { API_VERSION_EXPECTED, parseApiVersion } from '../../transport/api-versi
 import { contextNameProblem } from '../../transport/context-store.js';
 import { maskHostCredentials, readHost } from '../../transport/endpoint.js';
 import { POLICY_RULE_NAMES, type PolicyRule } from '../workspace/policy-rules.js';
+import { CIDR_EXPECTED, formatIp, IP_EXPECTED, parseCidr, parseIp } from './cidr.js';
 import {
   booleanCheck,
   cpusCheck,
@@ -28,6 +29,10 @@ import {
   type Quote,
 } from './values.js';
 
+/** `bridge`: one engine. `overlay`: a Swarm (the engine must be a manager). */
+export type NetworkDriver = 'bridge' | 'overlay';
+export const NETWORK_DRIVERS: readonly NetworkDriver[] = ['bridge', 'overlay'];
+
 /** `auto` negotiates with the engine; otherwise `MAJOR.MINOR`. */
 export type ApiVersion = 'auto' | `${number}.${number}`;
 
@@ -42,6 +47,13 @@ export interface DockerConfig {
   readonly defaultShell: readonly string[];
   readonly networkName: string;
   readonly networkInternal: boolean;
+  readonly networkDriver: NetworkDriver;
+  /** CIDR, canonical (`10.213.0.0/24`); undefined: the engine picks one. */
+  readonly networkSubnet: string | undefined;
+  /** An address inside networkSubnet; undefined: the engine picks one. */
+  readonly networkGateway: string | undefined;
+  /** Use a same-named network aicli did not create, as it is. */
+  readonly networkAdopt: boolean;
   readonly cpuLimit: number;
   readonly memoryLimitBytes: number;
   /** -1: no limit. */
@@ -96,6 +108,10 @@ const FIELDS = {
   default_shell: 'defaultShell',
   network_name: 'networkName',
   network_internal: 'networkInternal',
+  network_driver: 'networkDriver',
+  network_subnet: 'networkSubnet',
+  network_gateway: 'networkGateway',
+  network_adopt: 'networkAdopt',
   cpu_limit: 'cpuLimit',
   memory_limit: 'memoryLimitBytes',
   pids_limit: 'pidsLimit',
@@ -265,6 +281,30 @@ function policyRule(s: string): { value: string } | { problem: string } {
   const near = closest(name, POLICY_RULE_NAMES);
   return { problem: `is not an isolation rule${near === undefined ? '' : `; did you mean "${near}"?`} Expected one of ${POLICY_RULE_NAMES.join(', ')}` };
 }
+const networkDriverCheck: Check<NetworkDriver> = (raw, quote) => {
+  const value = raw.value;
+  if (typeof value !== 'string') return bad(`expected "bridge" or "overlay", found ${describe(value, quote)}`);
+  const v = value.trim().toLowerCase();
+  if ((NETWORK_DRIVERS as readonly string[]).includes(v)) return ok(v as NetworkDriver);
+  const near = closest(v, NETWORK_DRIVERS);
+  return bad(`${quote(value)} is not a network driver aicli supports; expected "bridge" or "overlay"${near === undefined ? '' : `; did you mean "${near}"?`}`);
+};
+
+/** A subnet, kept in canonical form so it compares equal to what the engine reports. */
+const subnetCheck: Check<string> = (raw, quote) => {
+  if (typeof raw.value !== 'string') return bad(`expected ${CIDR_EXPECTED}, found ${describe(raw.value, quote)}`);
+  const parsed = parseCidr(raw.value.trim());
+  return 'cidr' in parsed ? ok(parsed.cidr.text) : bad(`${quote(raw.value)} ${parsed.problem}`);
+};
+
+const gatewayCheck: Check<string> = (raw, quote) => {
+  if (typeof raw.value !== 'string') return bad(`expected ${IP_EXPECTED}, found ${describe(raw.value, quote)}`);
+  const text = raw.value.trim();
+  const ip = parseIp(text);
+  if (ip !== undefined) return ok(formatIp(ip));
+  const hint = text.includes('/') ? '; the gateway is one address, without a prefix length' : '';
+  return bad(`${quote(raw.value)} is not an IP address; expected ${IP_EXPECTED}${hint}`);
+};
 
 /** Metadata for one key, as documented and as `config init` writes it. */
 export interface KeyInfo {
@@ -354,7 +394,7 @@ const SPECS: Specs = {
   network_name: {
     type: 'string',
     default: 'aicli-network',
-    description: 'The bridge network aicli creates (once) and attaches workspaces to.',
+    description: 'The network aicli creates (once, never twice) and attaches workspaces to.',
     example: 'aicli-network',
     check: stringCheck('a network name', (s) =>
       s.length > 64
@@ -368,6 +408,37 @@ const SPECS: Specs = {
     type: 'boolean',
     default: false,
     description: 'Create the aicli network as internal: workspaces reach each other but not the outside world (no registry, no package mirrors, no AI API). Off by default because agents need their API.',
+    example: 'true',
+    check: booleanCheck,
+  },
+  network_driver: {
+    type: '"bridge" or "overlay"',
+    default: 'bridge',
+    description:
+      'The driver of the aicli network. "bridge" joins workspaces on one engine; "overlay" makes an attachable overlay network across a Swarm, and needs an engine that is a Swarm manager (aicli refuses, rather than silently making a bridge).',
+    example: 'overlay',
+    check: networkDriverCheck,
+  },
+  network_subnet: {
+    type: 'string (CIDR)',
+    default: undefined,
+    description:
+      'The subnet of the aicli network, IPv4 or IPv6 (the network address, with host bits zero). Unset: the engine picks a free one. Set it when the engine\'s choice collides with a network of yours (a VPN, an office LAN).',
+    example: '10.213.0.0/24',
+    check: subnetCheck,
+  },
+  network_gateway: {
+    type: 'string (IP address)',
+    default: undefined,
+    description: 'The gateway address of the aicli network: inside network_subnet, which it needs. Unset: the engine picks one (the first address).',
+    example: '10.213.0.1',
+    check: gatewayCheck,
+  },
+  network_adopt: {
+    type: 'boolean',
+    default: false,
+    description:
+      'Use a network named network_name that aicli did not create (no aicli.managed=true label) as it is: never changed, recreated or removed by aicli. Off: such a network is refused, untouched.',
     example: 'true',
     check: booleanCheck,
   },

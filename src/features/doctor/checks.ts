@@ -6,7 +6,7 @@ import { apiPath } from '../../engine/path.js';
 import type { SystemSummary } from '../../engine/types.js';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from '../../transport/api-version.js';
 import { formatSize, type DockerConfig } from '../config/index.js';
-import { findNetworksNamed } from './network-standin.js';
+import { inspectNetwork } from '../network/index.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -62,19 +62,23 @@ export function apiCheck(used: string, negotiated: boolean, pinnedBy: string, en
 
 export async function networkCheck(api: EngineApi, config: DockerConfig, options: CallOptions): Promise<DoctorCheck> {
   const name = config.networkName;
-  const found = await findNetworksNamed(api, name, options);
-  const first = found[0];
-  if (first === undefined) {
+  // The network feature's own reading: exact name, managed or adopted, duplicates, drift.
+  const n = await inspectNetwork(api, config, options);
+  const id = (n.id ?? '').slice(0, 12);
+  if (!n.present) {
     return check('network', TITLES.network, 'warn', `${name} does not exist yet`, `run \`aicli-docker network ensure\` to create it now (connecting with the library creates it too)`);
   }
-  if (found.length > 1) {
-    const ids = found.map((n) => n.id.slice(0, 12)).join(', ');
-    return check('network', TITLES.network, 'fail', `${found.length} networks are named ${name} (${ids}); containers may land on different ones`, `run \`aicli-docker network ensure\`, which keeps one and removes the empty duplicates, or remove the extras with \`docker network rm ID\``);
+  if (n.duplicates.length > 0) {
+    const ids = [n.id ?? '', ...n.duplicates].map((x) => x.slice(0, 12)).join(', ');
+    return check('network', TITLES.network, 'fail', `${n.duplicates.length + 1} networks are named ${name} (${ids}); containers may land on different ones`, `run \`aicli-docker network ensure\`, which keeps one and removes the empty duplicates, or remove the extras with \`docker network rm ID\``);
   }
-  if (!first.managed) {
-    return check('network', TITLES.network, 'fail', `${name} (${first.id.slice(0, 12)}) exists but aicli does not manage it (no aicli.managed=true label)`, `choose another \`network_name\`, remove that network if nothing uses it (\`docker network rm ${name}\`), or set \`network_adopt: true\` to use it as it is`);
+  if (!n.managed && !n.adopted) {
+    return check('network', TITLES.network, 'fail', `${name} (${id}) exists but aicli does not manage it (no aicli.managed=true label)`, `choose another \`network_name\`, remove that network if nothing uses it (\`docker network rm ${name}\`), or set \`network_adopt: true\` to use it as it is`);
   }
-  return check('network', TITLES.network, 'pass', `${name} (${first.id.slice(0, 12)}, ${first.driver ?? 'unknown driver'}, managed)`);
+  if (n.drift.length > 0) {
+    return check('network', TITLES.network, 'warn', `${name} (${id}) differs from the configuration: ${n.drift.map((d) => `${d.key} is ${d.have}, configured ${d.want}`).join("; ")}`, 'run `aicli-docker network ensure --recreate` (it refuses while containers are attached), or change the configuration to match');
+  }
+  return check('network', TITLES.network, 'pass', `${name} (${id}, ${n.driver ?? 'unknown driver'}, ${n.adopted ? 'adopted' : 'managed'})`);
 }
 
 export function limitChecks(s: SystemSummary, config: DockerConfig): DoctorCheck[] {

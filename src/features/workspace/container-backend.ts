@@ -8,7 +8,7 @@ import type { CreateResult, StopOptions, WorkspaceBackend, WorkspaceInfo, Worksp
 import { findWorkspaceContainer, isWorkspaceLabels, listWorkspaceContainers, lookupWorkspaceContainer } from './find.js';
 import { toWorkspaceInfo } from './info.js';
 // STAND-IN until issue 7 lands: import { ensureNetwork } from the network feature instead.
-import { ensureNetwork } from './network-stand-in.js';
+import { ensureNetwork } from '../network/index.js';
 import { isPredefinedNetworkMode } from './spec.js';
 
 /** Seconds between SIGTERM and SIGKILL on stop and restart, as `docker stop`. */
