@@ -159,7 +159,7 @@ describe('aicli-docker flags, output and exit codes', { skip }, () => {
     ['a host with a password holding an @, of an unknown scheme', ['status', '--host', 'ftp://me:Zq@Xv9@box'], config('--host: "ftp://***@box" has an unknown scheme "ftp://"; expected unix:///path/to/docker.sock, tcp://HOST:PORT, https://HOST:PORT or ssh://[USER@]HOST[:PORT]')],
     ['an npipe host', ['status', '--host', 'npipe:////./pipe/docker_engine'], config('--host: "npipe:////./pipe/docker_engine" is an npipe:// endpoint: those are Windows only. On Linux use unix:///var/run/docker.sock or tcp://HOST:PORT')],
     ['an unknown flag', ['status', '--hots', 'x'], 'aicli-docker: unknown flag --hots. Did you mean --host? See --help.\n'],
-    ['an unknown command', ['stauts'], 'aicli-docker: unknown command "stauts". Did you mean "status"? Commands: status, info, config, workspace, monitor, events, doctor, nodes.\n'],
+    ['an unknown command', ['stauts'], 'aicli-docker: unknown command "stauts". Did you mean "status"? Commands: status, info, config, workspace, monitor, events, doctor, nodes, image, cleanup, network.\n'],
     ['a bad time-out', ['status', '--timeout', 'soon'], config('--timeout: "soon" is not a duration; expected a duration such as 500ms, 30s, 2m, 1m30s, or an integer number of milliseconds')],
     ['a bad log level', ['status', '--log-level', 'loud', '--host', 'unix:///x.sock'], 'aicli-docker: --log-level "loud" is not a level; expected one of debug, info, warn, error, silent.\n'],
     ['both --host and --context', ['status', '--host', 'unix:///x.sock', '--context', 'remote'], config('--host: both --host and --context were given; name either an engine address or a docker context, not both')],

@@ -86,7 +86,7 @@ describe('aicli-docker network', { skip }, () => {
     try {
       const badGateway = await runCli(['network', 'ensure', '--host', host], { ...env, AICLI_DOCKER_NETWORK_SUBNET: '10.213.30.0/24', AICLI_DOCKER_NETWORK_GATEWAY: '10.213.31.1' });
       assert.equal(badGateway.code, 2, badGateway.stderr);
-      assert.match(badGateway.stderr, /AICLI_DOCKER_NETWORK_GATEWAY: network_gateway: "10\.213\.31\.1" is outside network_subnet 10\.213\.30\.0\/24/);
+      assert.match(badGateway.stderr, /AICLI_DOCKER_NETWORK_GATEWAY: "10\.213\.31\.1" is outside network_subnet 10\.213\.30\.0\/24/);
       const badSubnet = await runCli(['network', 'ensure', '--host', host, '--json'], { ...env, AICLI_DOCKER_NETWORK_SUBNET: '10.213.30.1/24' });
       assert.equal(badSubnet.code, 2);
       assert.equal((JSON.parse(badSubnet.stdout) as { error: { code: string } }).error.code, 'INVALID_CONFIG');

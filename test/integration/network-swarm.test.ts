@@ -114,7 +114,7 @@ describe('overlay where the engine is not a Swarm manager', { skip }, () => {
     try {
       const r = await runCli(['network', 'ensure', '--host', engine.host, '--label', 'aicli.test=true'], { HOME: home, AICLI_DOCKER_NETWORK_NAME: name, AICLI_DOCKER_NETWORK_DRIVER: 'overlay' });
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stderr, /AICLI_DOCKER_NETWORK_DRIVER: network_driver: "overlay" needs an engine that is a Swarm manager/);
+      assert.match(r.stderr, /AICLI_DOCKER_NETWORK_DRIVER: "overlay" needs an engine that is a Swarm manager/);
       assert.deepEqual(await rawNetworksNamed(engine.host, name), []);
     } finally {
       await rm(home, { recursive: true, force: true });
