@@ -26,7 +26,9 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'UNSUPPORTED_API_VERSION'
   | 'UNSUPPORTED_ENDPOINT'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  | 'EGRESS_IMAGE_UNAVAILABLE'
+  | 'EGRESS_NOT_FOUND';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -291,4 +293,25 @@ export function formatMs(ms: number): string {
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
   if (ms % 1000 === 0 && ms >= 1000) return `${ms / 1000}s`;
   return `${ms}ms`;
+}
+
+// Egress (issue 12).
+
+/** No egress gateway image can be used: it cannot be made here, or the engine refused it. Set egress_image. */
+export class EgressImageError extends DockerError {
+  static override readonly code: ErrorCode = 'EGRESS_IMAGE_UNAVAILABLE';
+}
+
+/** A workspace has no egress gateway (it was created without an allowlist, or not at all). */
+export class EgressNotFoundError extends DockerError {
+  static override readonly code: ErrorCode = 'EGRESS_NOT_FOUND';
+  readonly workspace: string;
+  constructor(workspace: string, message?: string) {
+    super(
+      message ??
+        `Workspace "${workspace}" has no egress gateway: it was created without an egress allowlist, or does not exist. ` +
+          'Create it with --egress-allow (or egress_allow in the configuration) to limit its network to named hosts.',
+    );
+    this.workspace = workspace;
+  }
 }

@@ -31,3 +31,32 @@ export { HttpTransport, type HttpClientKind, type TransportOptions, type Transpo
 export { DEFAULT_RETRY, type RetryPolicy } from './transport/retry.js';
 export { silentLogger, createStreamLogger, LOG_LEVELS, type Logger, type LogFn, type LogFields, type LogLevel } from './logger.js';
 export * from './errors.js';
+// Egress allowlist per workspace (issue 12).
+export {
+  prepareEgress,
+  removeEgress,
+  egressStatus,
+  setEgressAllow,
+  applyEgress,
+  proxyEnv,
+  checkEgressInput,
+  ensureGatewayImage,
+  checkEgressSupport,
+  gatewayName,
+  workspaceNetworkName,
+  DEFAULT_EGRESS_PORTS,
+  GATEWAY_LIMITS,
+  GATEWAY_ALIAS,
+  GATEWAY_PORT,
+  type EgressPatch,
+  type EgressPrepared,
+  type EgressStatus,
+  type PrepareEgressOptions,
+  type RemoveEgressOptions,
+  type GatewayImage,
+  type GatewayImageOptions,
+  type EgressCheck,
+  type EgressCheckItem,
+  type EgressCheckOptions,
+  type Decision,
+} from './features/egress/index.js';
