@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, { summary: string; load: () => Promise<C
   status: { summary: 'Check the engine: endpoint, API version, health', load: async () => (await import('./commands/status.js')).statusCommand },
   info: { summary: 'Show what the engine reports about itself', load: async () => (await import('./commands/info.js')).infoCommand },
   config: { summary: 'Show, validate or create the configuration', load: async () => (await import('./commands/config.js')).configCommand },
+  workspace: { summary: 'Work with workspaces (egress allowlists)', load: async () => (await import('./commands/workspace.js')).workspaceCommand },
 };
 
 function usage(): string {

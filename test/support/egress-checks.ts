@@ -64,6 +64,8 @@ export function workspaceScript(t: ProbeTargets): string {
     'tcpdns() { n=$1; h=$2; (printf "$3"; sleep 1) | timeout 5 nc -w 3 "$h" 53 > /probe/c.$n 2>&1; echo "rc=$?" >> /probe/c.$n; }',
     `via http_allowed 'GET http://${NAMES.allowed}/ok-TOK HTTP/1.1\\r\\nHost: ${NAMES.allowed}\\r\\nConnection: close\\r\\n\\r\\n' &`,
     `via connect_allowed 'CONNECT ${NAMES.allowed}:443 HTTP/1.1\\r\\nHost: ${NAMES.allowed}:443\\r\\n\\r\\nping-TOK\\n' &`,
+    // The Host header a client writes never picks the upstream's virtual host (no fronting).
+    `via http_fronting 'GET http://${NAMES.allowed}/front-TOK HTTP/1.1\\r\\nHost: ${NAMES.forbidden}\\r\\nConnection: close\\r\\n\\r\\n' &`,
     `via http_forbidden 'GET http://${NAMES.forbidden}/ HTTP/1.1\\r\\nHost: ${NAMES.forbidden}\\r\\n\\r\\n' &`,
     `via connect_forbidden 'CONNECT ${NAMES.forbidden}:443 HTTP/1.1\\r\\n\\r\\n' &`,
     `via connect_ip 'CONNECT ${t.outside}:443 HTTP/1.1\\r\\n\\r\\n' &`,
@@ -148,6 +150,8 @@ export function assessWorkspace(t: ProbeTargets, o: Observed): string[] {
   };
   expect(/outside-http port=80 path=\/ok-\w+ host=allowed\.test/.test(s('http_allowed')), 'an allowed name works through the proxy (absolute-form HTTP)', 'http_allowed');
   expect(/200 Connection Established[\s\S]*outside-443 hello[\s\S]*echo: ping-/.test(s('connect_allowed')), 'an allowed name works through the proxy (CONNECT)', 'connect_allowed');
+  const fronted = o.outside.filter((e) => e.event === 'http' && (e.url ?? '').startsWith(`/front-${t.tok}`));
+  expect(fronted.length === 1 && fronted[0]?.host === NAMES.allowed, `the upstream sees the checked name as Host, whatever the client wrote: ${JSON.stringify(fronted)}`);
   const refused = (name: string, what: string, text: RegExp): void => {
     expect(/^HTTP\/1\.1 403 /m.test(s(name)) && text.test(s(name)), what, name);
   };

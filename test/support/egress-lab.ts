@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startDockerd } from '../../scripts/dockerd.js';
+import { removeTree, startDockerd } from '../../scripts/dockerd.js';
 import { ensureBusyboxImage, rawRequest, TEST_LABEL } from './engines.js';
 
 const execFileP = promisify(execFile);
@@ -70,6 +70,8 @@ export interface Lab extends AsyncDisposable {
   watch(subnet: string, bridge: string): Promise<void>;
   /** Runs a one-shot container to its end; returns its stdout+stderr and exit code, and removes it. */
   run(body: Record<string, unknown>, timeoutMs?: number): Promise<{ output: string; exitCode: number }>;
+  /** Runs a command in a running container (raw exec API; issue 10's exec stands in later). */
+  exec(id: string, cmd: string[]): Promise<{ output: string; exitCode: number }>;
   close(): Promise<void>;
 }
 
@@ -107,12 +109,48 @@ async function api(host: string, method: string, path: string, body?: unknown): 
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * What a lab of a run that died (SIGKILL, a crash) left: its namespaces (named after
+ * the run's PID), the processes in them, and its folder. A live run's labs are never touched.
+ */
+export async function sweepStaleLabs(): Promise<void> {
+  const names = (await sh('ip', ['netns', 'list'])).split('\n').map((l) => l.split(' ')[0] ?? '');
+  const dead = new Set<string>();
+  for (const name of names) {
+    const m = /^aeg-(\d+)-[0-9a-f]+-[eo]$/.exec(name);
+    if (m?.[1] === undefined || alive(Number(m[1]))) continue;
+    dead.add(m[1]);
+    for (const pid of (await sh('ip', ['netns', 'pids', name]).catch(() => '')).split('\n').filter((p) => /^\d+$/.test(p))) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await sh('ip', ['netns', 'delete', name]).catch(() => undefined);
+  }
+  for (const entry of fs.readdirSync('/tmp')) {
+    const m = /^aicli-egress-(\d+)-/.exec(entry);
+    if (m?.[1] !== undefined && (dead.has(m[1]) || !alive(Number(m[1])))) await removeTree(`/tmp/${entry}`).catch(() => undefined);
+  }
+}
+
 export async function startLab(options: { version: '20' | '26' | '28'; iptables: boolean }): Promise<Lab> {
+  await sweepStaleLabs();
   const id = randomBytes(3).toString('hex');
   const r = 16 + (randomBytes(1)[0] ?? 0) % 200;
-  const nsE = `aeg-${id}-e`;
-  const nsO = `aeg-${id}-o`;
-  const dir = fs.mkdtempSync('/tmp/aicli-egress-');
+  const nsE = `aeg-${process.pid}-${id}-e`;
+  const nsO = `aeg-${process.pid}-${id}-o`;
+  const dir = fs.mkdtempSync(`/tmp/aicli-egress-${process.pid}-`);
   const hostUplink = `10.${r}.254.1`;
   const outside = `10.${r}.254.2`;
   const pool = `10.${r}.0.0/17`;
@@ -241,6 +279,13 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
         } finally {
           await rawRequest(host, 'DELETE', `/containers/${c.Id}?force=1&v=1`).catch(() => undefined);
         }
+      },
+      async exec(cid, cmd) {
+        const e = (await api(host, 'POST', `/containers/${cid}/exec`, { Cmd: cmd, AttachStdout: true, AttachStderr: true })) as { Id: string };
+        // Without an Upgrade header the engine still streams the frames, then closes.
+        const res = await rawRequest(host, 'POST', `/exec/${e.Id}/start`, JSON.stringify({ Detach: false, Tty: false }));
+        const info = (await api(host, 'GET', `/exec/${e.Id}/json`)) as { ExitCode: number };
+        return { output: demux(res.body), exitCode: info.ExitCode };
       },
       close,
       [Symbol.asyncDispose]: close,

@@ -342,6 +342,9 @@ describe('the result', () => {
       cap_add: [],
       tmpfs: { '/tmp': 'rw,noexec,nosuid,size=64m' },
       user: null,
+      egress_allow: [],
+      egress_ports: [80, 443],
+      egress_image: null,
     });
   });
 

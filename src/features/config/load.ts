@@ -10,6 +10,7 @@ import { chooseConfigFile, readConfigFile } from './file.js';
 import { checkerOf, deepFreeze, defaultConfig, envName, fieldOf, isConfigKey, isSecret, KEY_NAMES, type ConfigKey, type DockerConfig } from './schema.js';
 import { closest } from '../../suggest.js';
 import { hideValue, quoteValue, type RawValue } from './values.js';
+import { egressConflicts } from './egress-keys.js';
 
 /** Where a value came from: the layer, and the file path, variable or flag within it. */
 export interface ValueSource {
@@ -147,5 +148,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       sources[key] = source;
     }
   }
+  const conflicts = egressConflicts(config as unknown as DockerConfig, (key) => sources[key].name);
+  if (conflicts.length > 0) throw new InvalidConfigError(conflicts);
   return deepFreeze({ config: config as unknown as DockerConfig, sources, file });
 }

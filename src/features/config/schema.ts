@@ -19,6 +19,7 @@ import {
   describe,
   type Check,
 } from './values.js';
+import { egressAllowCheck, egressPortsCheck } from './egress-keys.js';
 
 /** `auto` negotiates with the engine; otherwise `MAJOR.MINOR`. */
 export type ApiVersion = 'auto' | `${number}.${number}`;
@@ -47,6 +48,12 @@ export interface DockerConfig {
   /** Absolute container path → mount options, as in `docker run --tmpfs PATH:OPTIONS`. */
   readonly tmpfs: Readonly<Record<string, string>>;
   readonly user: string | undefined;
+  // Egress (issue 12).
+  /** Host names a workspace may reach through its egress gateway; empty: no allowlist (a normal network). */
+  readonly egressAllow: readonly string[];
+  readonly egressPorts: readonly number[];
+  /** Undefined: the gateway image is made on the engine from this Node. */
+  readonly egressImage: string | undefined;
 }
 
 const FIELDS = {
@@ -68,6 +75,9 @@ const FIELDS = {
   cap_add: 'capAdd',
   tmpfs: 'tmpfs',
   user: 'user',
+  egress_allow: 'egressAllow',
+  egress_ports: 'egressPorts',
+  egress_image: 'egressImage',
 } as const satisfies Record<string, keyof DockerConfig>;
 
 /** A key as written in the file (`memory_limit`). */
@@ -332,6 +342,31 @@ const SPECS: Specs = {
       'a user such as "1000:1000" or "agent"',
       (s) => (/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$/.test(s) ? undefined : 'is not a user; expected NAME, UID, NAME:GROUP or UID:GID'),
       { integers: true },
+    ),
+  },
+  egress_allow: {
+    type: 'list of host names',
+    default: [],
+    description:
+      'Host names a workspace may reach, and nothing else: it gets a network of its own whose only way out is an egress gateway (a proxy), and no DNS. Exact names; a leading dot (".example.com") allows every name below it, which is weaker (lookups under that zone become a channel). IP addresses never match. Empty: no allowlist.',
+    example: '["registry.npmjs.org", "github.com", ".githubusercontent.com"]',
+    check: egressAllowCheck,
+  },
+  egress_ports: {
+    type: 'list of ports',
+    default: [80, 443],
+    description: 'The TCP ports an allowed name may be reached on, through the egress gateway.',
+    example: '[80, 443, 8443]',
+    check: egressPortsCheck,
+  },
+  egress_image: {
+    type: 'string',
+    default: undefined,
+    description:
+      'The egress gateway image. Unset: made on the engine itself from the Node that runs aicli (once per version, nothing pulled); set it when the engine has another OS or architecture, or to use an image from your own registry.',
+    example: 'registry.example.com/aicli/egress-gateway:1',
+    check: stringCheck('an image reference such as registry.example.com/aicli/egress-gateway:1', (s) =>
+      s !== '' && !/\s/.test(s) ? undefined : 'is not an image reference; expected NAME[:TAG][@DIGEST]',
     ),
   },
 };

@@ -31,6 +31,7 @@ export async function checkEgressSupport(api: EngineApi, options: EgressCheckOpt
   const items: EgressCheckItem[] = [];
   const [version, info] = await Promise.all([api.version(call), api.info(call)]);
   const podman = /podman/i.test(version.platformName ?? '') || JSON.stringify(version.raw['Components'] ?? '').includes('Podman');
+  // Podman's Docker-compatible answer names Podman in its components.
   items.push({ name: 'engine', ok: version.os === 'linux', detail: version.os === 'linux' ? `${podman ? 'Podman' : 'Docker'} ${version.version} on ${version.os}/${version.arch}` : `the engine runs ${version.os} containers; egress gateways need Linux` });
 
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
@@ -51,7 +52,7 @@ export async function checkEgressSupport(api: EngineApi, options: EgressCheckOpt
   const name = `aicli-egress-probe-${process.pid}-${Date.now().toString(36)}`;
   let bridge: EgressCheckItem;
   try {
-    const made = await api.json<{ Id: string }>({
+    const made = await api.json<{ Id: string; Warning?: string }>({
       method: 'POST',
       path: apiPath`/networks/create`,
       json: {
@@ -66,14 +67,13 @@ export async function checkEgressSupport(api: EngineApi, options: EgressCheckOpt
     try {
       const net = await api.json<NetworkInspect>({ method: 'GET', path: apiPath`/networks/${made.Id}`, resource: 'network', ...call });
       const kept = net.Options?.[INHIBIT_IPV4] === 'true' && net.Internal === true;
+      const said = made.Warning === undefined || made.Warning === '' ? '' : ` (the engine said: ${made.Warning})`;
       bridge = {
         name: 'bridge option',
-        ok: kept && !podman,
-        detail: kept && !podman
-          ? `internal bridge networks take ${INHIBIT_IPV4}`
-          : podman
-            ? `Podman accepts the network but its network backend does not apply ${INHIBIT_IPV4} (the host keeps an address on the bridge, reachable from the workspace): use Docker`
-            : `the engine dropped ${INHIBIT_IPV4}: the workspace could reach the engine host`,
+        ok: kept,
+        detail: kept
+          ? `internal bridge networks keep ${INHIBIT_IPV4}: the engine host has no address on a workspace's network`
+          : `the engine does not keep ${INHIBIT_IPV4}${said}: the engine host would keep an address on the workspace's network, reachable from it, so workspaces cannot get an allowlist here (use Docker 20.10 or newer)`,
       };
     } finally {
       await api.json({ method: 'DELETE', path: apiPath`/networks/${made.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
@@ -86,7 +86,7 @@ export async function checkEgressSupport(api: EngineApi, options: EgressCheckOpt
 
   const rootless = info.securityOptions.some((o) => o.includes('rootless'));
   if (rootless) {
-    items.push({ name: 'rootless', ok: true, detail: 'rootless engine: networks live in the engine\'s own network namespace, which is then "the engine host" the gateway refuses (not measured here)' });
+    items.push({ name: 'rootless', ok: true, detail: 'rootless engine: its networks live in its own network namespace, which is then the engine host the gateway refuses (not measured by aicli\'s tests)' });
   }
   return { ok: items.every((i) => i.ok), items };
 }
