@@ -32,7 +32,7 @@ export function normalizeHost(host: string): string {
 
 /** True for anything a resolver or a socket might read as an address: 1.2.3.4, 127.1, 0x7f000001, ::1, [::1]. */
 export function isIpLiteral(host: string): boolean {
-  if (host.includes(':') || host.startsWith('[')) return true;
+  if (host.startsWith('[') || (host.includes(':') && /^[0-9a-f:.]+$/i.test(host))) return true;
   if (IPV4ISH.test(host)) return true;
   // The last label of a real name is never all digits (no top-level domain is).
   const last = host.split('.').pop() ?? '';
@@ -49,6 +49,7 @@ export function isHostName(name: string): boolean {
 export function checkAllowEntry(raw: string): Entry {
   const entry = normalizeHost(raw.trim());
   if (entry === '') return { problem: 'is empty; expected a host name such as registry.npmjs.org' };
+  if (entry.includes('://')) return { problem: 'is a URL; write the host name alone, such as registry.npmjs.org' };
   if (entry.startsWith('*.')) return { problem: `is a wildcard; write "${entry.slice(1)}" (a leading dot) to allow every name below ${entry.slice(2)}` };
   const suffix = entry.startsWith('.');
   const name = suffix ? entry.slice(1) : entry;
