@@ -59,7 +59,9 @@ function send(raw: string): Promise<string> {
     c.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    c.on('end', () => resolve(out));
+    c.on('end', () => {
+      resolve(out);
+    });
     c.on('error', reject);
     c.end(raw);
   });
