@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_ENDPOINT'
   | 'CLIENT_CLOSED'
   | 'EGRESS_IMAGE_UNAVAILABLE'
-  | 'EGRESS_NOT_FOUND';
+  | 'EGRESS_NOT_FOUND'
+  | 'EGRESS_UNSUPPORTED';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -314,4 +315,9 @@ export class EgressNotFoundError extends DockerError {
     );
     this.workspace = workspace;
   }
+}
+
+/** The engine cannot isolate a workspace behind a gateway (it drops the bridge option that keeps the host off its network). */
+export class EgressUnsupportedError extends DockerError {
+  static override readonly code: ErrorCode = 'EGRESS_UNSUPPORTED';
 }

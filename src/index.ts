@@ -41,6 +41,7 @@ export {
   proxyEnv,
   checkEgressInput,
   ensureGatewayImage,
+  GATEWAY_REPOSITORY,
   checkEgressSupport,
   gatewayName,
   workspaceNetworkName,

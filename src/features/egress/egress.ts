@@ -191,8 +191,14 @@ export async function prepareEgress(api: EngineApi, options: PrepareEgressOption
   if (same !== undefined && existing.length === 1) {
     id = same.Id;
   } else {
-    for (const c of existing) await removeContainer(api, c.Id, call);
-    id = await startGateway(api, input, call);
+    try {
+      for (const c of existing) await removeContainer(api, c.Id, call);
+      id = await startGateway(api, input, call);
+    } catch (err) {
+      // Nothing half-made is left: the network goes too, unless a workspace is on it already.
+      await removeEgress(api, { workspaceName: options.workspaceName, ...call }).catch(() => undefined);
+      throw err;
+    }
   }
   logger.info({ workspace: options.workspaceName, gateway: gatewayName(options.workspaceName), network: net.Name, allow, ports }, 'egress gateway ready');
   return { patch: patchFor(net.Name), gateway: { id, name: gatewayName(options.workspaceName) }, network: { id: net.Id, name: net.Name, subnet }, image };

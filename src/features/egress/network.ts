@@ -3,7 +3,7 @@
  * here, one per workspace) and the aicli network it leaves by (issue 7's; a stand-in
  * until then).
  */
-import { isDockerError, InvalidArgumentError } from '../../errors.js';
+import { EgressUnsupportedError, isDockerError, InvalidArgumentError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import { compareApiVersions } from '../../transport/api-version.js';
@@ -85,8 +85,9 @@ export async function ensureWorkspaceNetwork(
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
   const existing = await inspectNetwork(api, name, call);
   if (existing !== undefined) return checkOurs(existing, workspaceName);
+  let made: { Id: string; Warning?: string } | undefined;
   try {
-    await api.json({
+    made = await api.json<{ Id: string; Warning?: string }>({
       method: 'POST',
       path: apiPath`/networks/create`,
       json: {
@@ -113,6 +114,14 @@ export async function ensureWorkspaceNetwork(
   if (keep === undefined) throw new InvalidArgumentError('workspace', `the network "${name}" vanished right after it was created; retry`);
   const full = await inspectNetwork(api, keep.Id, call);
   if (full === undefined) throw new InvalidArgumentError('workspace', `the network "${name}" vanished right after it was created; retry`);
+  if (made?.Id === full.Id && full.Options?.[INHIBIT_IPV4] !== 'true') {
+    // The engine took the network but dropped the option (Podman): it is of no use, and not left behind.
+    await api.json({ method: 'DELETE', path: apiPath`/networks/${full.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
+    const said = made.Warning === undefined || made.Warning === '' ? '' : ` (it said: ${made.Warning})`;
+    throw new EgressUnsupportedError(
+      `This engine does not keep ${INHIBIT_IPV4} on bridge networks${said}, so the engine host would stay reachable from the workspace: an egress allowlist cannot be enforced here. Use Docker 20.10 or newer, or create the workspace without egress_allow.`,
+    );
+  }
   return checkOurs(full, workspaceName);
 }
 
