@@ -145,7 +145,7 @@ describe('which engines can do it (doctor)', { skip }, () => {
     assert.equal(no.ok, false);
     const bridge = no.items.find((i) => i.name === 'bridge option');
     assert.equal(bridge?.ok, false);
-    assert.match(bridge?.detail ?? '', /does not keep com\.docker\.network\.bridge\.inhibit_ipv4/);
+    assert.match(bridge.detail, /does not keep com\.docker\.network\.bridge\.inhibit_ipv4/);
 
     await ensureBusyboxImage(podmanHost);
     const uplink = `aicli-egress-test-uplink-${suffix()}`;
