@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import { EGRESS_LABELS, EGRESS_ROLES, LABELS, ownerLabels, rfc3339, type LabelSet } from '../labels.js';
 import { recentDecisions, type Decision } from './decisions.js';
 import { engineSideCidrs } from './deny.js';
-import { findGateways, gatewayName, removeContainer, startGateway, type GatewayInput } from './gateway.js';
+import { createGateway, findGateways, gatewayName, removeContainer, startContainer, type GatewayInput } from './gateway.js';
 import { ensureGatewayImage } from './image.js';
 import { ensureAicliNetwork, ensureWorkspaceNetwork, inspectNetwork, ipv4Subnet, workspaceNetworkName } from './network.js';
 
@@ -48,6 +48,12 @@ export interface PrepareEgressOptions extends CallOptions {
   readonly labels?: LabelSet;
   /** The bundled proxy, for a provisioned image; default dist/egress-proxy.cjs. */
   readonly proxyBundle?: string;
+  /**
+   * False: return once the gateway is made, while it starts; the caller creates and starts
+   * the workspace meanwhile, then awaits `ready()`. Egress fails closed until the gateway
+   * runs. Default true: return once it runs.
+   */
+  readonly awaitGateway?: boolean;
   readonly logger?: Logger;
 }
 
@@ -56,6 +62,8 @@ export interface EgressPrepared {
   readonly gateway: { readonly id: string; readonly name: string };
   readonly network: { readonly id: string; readonly name: string; readonly subnet: string };
   readonly image: string;
+  /** Resolves when the gateway runs; rejects (and removes it) when it could not start. */
+  ready(): Promise<void>;
 }
 
 export interface EgressStatus {
@@ -187,21 +195,31 @@ export async function prepareEgress(api: EngineApi, options: PrepareEgressOption
   const same = existing.find(
     (c) => c.State === 'running' && c.Labels?.[EGRESS_LABELS.allow] === allow.join(',') && c.Labels[EGRESS_LABELS.ports] === ports.join(',') && c.Labels[EGRESS_LABELS.network] === net.Name,
   );
+  // Nothing half-made is left: the network goes too, unless a workspace is on it already.
+  const undo = async (err: unknown): Promise<never> => {
+    await removeEgress(api, { workspaceName: options.workspaceName, ...call }).catch(() => undefined);
+    throw err;
+  };
   let id: string;
+  let running: Promise<void>;
   if (same !== undefined && existing.length === 1) {
     id = same.Id;
+    running = Promise.resolve();
   } else {
     try {
       for (const c of existing) await removeContainer(api, c.Id, call);
-      id = await startGateway(api, input, call);
+      id = await createGateway(api, input, call);
     } catch (err) {
-      // Nothing half-made is left: the network goes too, unless a workspace is on it already.
-      await removeEgress(api, { workspaceName: options.workspaceName, ...call }).catch(() => undefined);
-      throw err;
+      return undo(err);
     }
+    running = startContainer(api, id, call).then(() => {
+      logger.info({ workspace: options.workspaceName, gateway: gatewayName(options.workspaceName), network: net.Name, allow, ports }, 'egress gateway running');
+    }, undo);
+    // Whoever asks for ready() gets the failure; nobody asking is not an unhandled rejection.
+    running.catch(() => undefined);
   }
-  logger.info({ workspace: options.workspaceName, gateway: gatewayName(options.workspaceName), network: net.Name, allow, ports }, 'egress gateway ready');
-  return { patch: patchFor(net.Name), gateway: { id, name: gatewayName(options.workspaceName) }, network: { id: net.Id, name: net.Name, subnet }, image };
+  if (options.awaitGateway !== false) await running;
+  return { patch: patchFor(net.Name), gateway: { id, name: gatewayName(options.workspaceName) }, network: { id: net.Id, name: net.Name, subnet }, image, ready: () => running };
 }
 
 export interface RemoveEgressOptions extends CallOptions {
@@ -289,7 +307,13 @@ export async function setEgressAllow(
   labels[LABELS.created] = rfc3339();
   const input: GatewayInput = { image: old.Image, workspaceName: options.workspaceName, network, subnet, uplink, allow, ports, deny, labels };
   await removeContainer(api, old.Id, call);
-  await startGateway(api, input, call);
+  const id = await createGateway(api, input, call);
+  try {
+    await startContainer(api, id, call);
+  } catch (err) {
+    await removeContainer(api, id, call).catch(() => undefined);
+    throw err;
+  }
   (options.logger ?? silentLogger).info({ workspace: options.workspaceName, allow }, 'egress allowlist changed; gateway re-created');
   return egressStatus(api, { ...call, workspaceName: options.workspaceName, decisions: 0 });
 }

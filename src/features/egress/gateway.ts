@@ -100,8 +100,8 @@ export async function findGateways(api: EngineApi, workspaceName: string, option
   });
 }
 
-/** Creates, connects to the aicli network, and starts a gateway; removes it again if any step fails. */
-export async function startGateway(api: EngineApi, g: GatewayInput, options: CallOptions = {}): Promise<string> {
+/** Creates a gateway and connects it to the aicli network (not started); removes it again if either step fails. */
+export async function createGateway(api: EngineApi, g: GatewayInput, options: CallOptions = {}): Promise<string> {
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
   const created = await api.json<{ Id: string }>({
     method: 'POST',
@@ -113,12 +113,15 @@ export async function startGateway(api: EngineApi, g: GatewayInput, options: Cal
   });
   try {
     await api.json({ method: 'POST', path: apiPath`/networks/${g.uplink}/connect`, json: { Container: created.Id }, resource: 'network', ...call });
-    await api.json({ method: 'POST', path: apiPath`/containers/${created.Id}/start`, resource: 'container', ...call });
   } catch (err) {
     await removeContainer(api, created.Id, call).catch(() => undefined);
     throw err;
   }
   return created.Id;
+}
+
+export async function startContainer(api: EngineApi, id: string, options: CallOptions = {}): Promise<void> {
+  await api.json({ method: 'POST', path: apiPath`/containers/${id}/start`, resource: 'container', signal: options.signal, timeoutMs: options.timeoutMs });
 }
 
 /** Force-removes a container; one already gone is fine. */

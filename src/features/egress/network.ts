@@ -72,8 +72,8 @@ export async function ensureAicliNetwork(api: EngineApi, name: string, options: 
 
 /**
  * Makes (or finds) the workspace's internal network: a bridge with no host address
- * (inhibit_ipv4), internal, no IPv6, labelled as the workspace's. Docker 20.10 may make
- * two of one name under concurrency: the oldest is kept and the others removed.
+ * (inhibit_ipv4), internal, no IPv6, labelled as the workspace's. A same-named network
+ * that aicli did not make for this workspace, or without the option, is refused.
  */
 export async function ensureWorkspaceNetwork(
   api: EngineApi,
@@ -83,8 +83,7 @@ export async function ensureWorkspaceNetwork(
 ): Promise<NetworkInspect> {
   const name = workspaceNetworkName(workspaceName);
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
-  const existing = await inspectNetwork(api, name, call);
-  if (existing !== undefined) return checkOurs(existing, workspaceName);
+  // Made first, looked for only when the name is taken: the usual case is one call.
   let made: { Id: string; Warning?: string } | undefined;
   try {
     made = await api.json<{ Id: string; Warning?: string }>({
@@ -105,14 +104,17 @@ export async function ensureWorkspaceNetwork(
   } catch (err) {
     if (!isDockerError(err, 'DOCKER_CONFLICT')) throw err;
   }
-  const same = await api.json<NetworkInspect[]>({ method: 'GET', path: apiPath`/networks`, query: { filters: { name: [name], ...labelFilter({ [LABELS.role]: EGRESS_ROLES.network }) } }, ...call });
-  const mine = same.filter((n) => n.Name === name).sort((a, b) => (a.Created ?? '').localeCompare(b.Created ?? '') || a.Id.localeCompare(b.Id));
-  const [keep, ...extra] = mine;
-  for (const dup of extra) {
-    await api.json({ method: 'DELETE', path: apiPath`/networks/${dup.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
+  let id = made?.Id ?? name;
+  if (made !== undefined && compareApiVersions(api.apiVersion, '1.42') < 0) {
+    // Docker 20.10 may make two of one name under concurrency: the oldest is kept, the others removed.
+    const same = await api.json<NetworkInspect[]>({ method: 'GET', path: apiPath`/networks`, query: { filters: { name: [name], ...labelFilter({ [LABELS.role]: EGRESS_ROLES.network }) } }, ...call });
+    const [keep, ...extra] = same.filter((n) => n.Name === name).sort((a, b) => (a.Created ?? '').localeCompare(b.Created ?? '') || a.Id.localeCompare(b.Id));
+    for (const dup of extra) {
+      await api.json({ method: 'DELETE', path: apiPath`/networks/${dup.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
+    }
+    if (keep !== undefined) id = keep.Id;
   }
-  if (keep === undefined) throw new InvalidArgumentError('workspace', `the network "${name}" vanished right after it was created; retry`);
-  const full = await inspectNetwork(api, keep.Id, call);
+  const full = await inspectNetwork(api, id, call);
   if (full === undefined) throw new InvalidArgumentError('workspace', `the network "${name}" vanished right after it was created; retry`);
   if (made?.Id === full.Id && full.Options?.[INHIBIT_IPV4] !== 'true') {
     // The engine took the network but dropped the option (Podman): it is of no use, and not left behind.
