@@ -15,6 +15,7 @@ import {
   ImageNotFoundError,
   InvalidConfigError,
   prepareEgress,
+  removeEgress,
   type GatewayImage,
 } from '../../src/index.js';
 import { demux } from '../support/egress-lab.js';
@@ -114,6 +115,28 @@ describe('prepareEgress refusals leave nothing behind', { skip }, () => {
     await assert.rejects(prepareEgress(client.api, { ...base, allow: ['ok.test'] }), (e: unknown) => e instanceof InvalidConfigError && /is internal, so an egress gateway would have no way out/.test(e.message));
     await assert.rejects(prepareEgress(client.api, { ...base, workspaceName: 'bad/name', allow: ['ok.test'] }), /cannot name a network or container/);
     assert.deepEqual(await objectsOf(d26(), ws), []);
+  });
+
+  it('egress_image: a configured image is used as given, and removal leaves nothing', async () => {
+    if (client === undefined) throw new Error('not connected');
+    const image = await ensureGatewayImage(client.api, { labels });
+    const uplink = `aicli-egress-test-uplink-${suffix()}`;
+    await json(d26(), 'POST', '/networks/create', { Name: uplink, Labels: labels });
+    const ws = `ws-image-${suffix()}`;
+    try {
+      // Nothing is asked of this gateway: it only has to run, from the image named.
+      const prepared = await prepareEgress(client.api, { workspaceName: ws, allow: ['ok.test'], image: image.reference, network: uplink, labels });
+      const g = await json<{ Config: { Image: string }; State: { Running: boolean } }>(d26(), 'GET', `/containers/${prepared.gateway.id}/json`);
+      assert.equal(g.Config.Image, image.reference);
+      assert.equal(g.State.Running, true);
+      assert.equal(prepared.image, image.reference);
+      assert.deepEqual(await removeEgress(client.api, { workspaceName: ws }), { gateway: true, network: true });
+      assert.deepEqual(await objectsOf(d26(), ws), []);
+    } finally {
+      await removeEgress(client.api, { workspaceName: ws }).catch(() => undefined);
+      await rawRequest(d26(), 'DELETE', `/networks/${uplink}`);
+      if (image.created) await rawRequest(d26(), 'DELETE', `/images/${image.id}?force=1`);
+    }
   });
 
   it('a workspace without a gateway: the library and the CLI say so (exit 1, JSON error code)', async () => {

@@ -144,7 +144,22 @@ export async function sweepStaleLabs(): Promise<void> {
   }
 }
 
+const open = new Set<Lab>();
+let hooked = false;
+
+/** A test run that is stopped (the runner's time-out sends SIGTERM) still closes its labs. */
+function closeOnSignals(): void {
+  if (hooked) return;
+  hooked = true;
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => {
+      void Promise.allSettled([...open].map((l) => l.close())).then(() => process.exit(sig === 'SIGTERM' ? 143 : 130));
+    });
+  }
+}
+
 export async function startLab(options: { version: '20' | '26' | '28'; iptables: boolean }): Promise<Lab> {
+  closeOnSignals();
   await sweepStaleLabs();
   const id = randomBytes(3).toString('hex');
   const r = 16 + (randomBytes(1)[0] ?? 0) % 200;
@@ -163,7 +178,12 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
   let engine: Awaited<ReturnType<typeof startDockerd>> | undefined;
   const made: string[] = [];
 
-  const close = async (): Promise<void> => {
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= closeNow());
+  const closeNow = async (): Promise<void> => {
+    open.forEach((l) => {
+      if (l.dir === dir) open.delete(l);
+    });
     await engine?.destroy().catch(() => undefined);
     for (const pid of pids) {
       try {
@@ -208,7 +228,11 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
 
     // The servers first: nothing may look anything up before the DNS server listens.
     for (const [ns, args] of [[nsO, ['outside', outsideLogFile, zoneFile]], [nsE, ['host', hostLogFile]]] as const) {
-      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, SERVERS, ...args], { stdio: ['ignore', 'ignore', 'inherit'], detached: false });
+      // Nothing of ours inherited (a held pipe would keep the test runner waiting), and a
+      // process group of its own: it ends by its PID, in close().
+      const err = fs.openSync(`${dir}/servers.err`, 'a');
+      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, SERVERS, ...args], { stdio: ['ignore', 'ignore', err], detached: true });
+      fs.closeSync(err);
       if (child.pid === undefined) throw new Error('cannot start the lab servers');
       pids.push(child.pid);
       child.unref();
@@ -290,6 +314,7 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
       close,
       [Symbol.asyncDispose]: close,
     };
+    open.add(lab);
     return lab;
   } catch (err) {
     await close();

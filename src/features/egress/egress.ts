@@ -9,7 +9,7 @@
  */
 import { checkAllowEntry, checkPort } from '../../egress-proxy/allowlist.js';
 import { GATEWAY_ALIAS, GATEWAY_PORT } from '../../egress-proxy/contract.js';
-import { EgressNotFoundError, InvalidArgumentError, InvalidConfigError, isDockerError } from '../../errors.js';
+import { DockerError, EgressNotFoundError, InvalidArgumentError, InvalidConfigError, isDockerError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import { silentLogger, type Logger } from '../../logger.js';
@@ -244,7 +244,7 @@ export async function removeEgress(api: EngineApi, options: RemoveEgressOptions)
   } catch (err) {
     if (isDockerError(err, 'NETWORK_NOT_FOUND')) return { gateway, network: false };
     if (isDockerError(err, 'DOCKER_API_ERROR') && /active endpoints/i.test((err as Error).message)) {
-      throw new InvalidArgumentError('workspace', `the network "${net.Name}" of workspace "${options.workspaceName}" still has containers attached; remove the workspace first, then its egress gateway`);
+      throw new DockerError(`The network "${net.Name}" of workspace "${options.workspaceName}" still has containers attached: remove the workspace first, then its egress gateway and network.`, { cause: err });
     }
     throw err;
   }

@@ -1,6 +1,7 @@
-// Egress allowlist per workspace, proven from inside a workspace-like container on each
-// engine, iptables off and on, each engine alone in a network namespace of its own (see
-// test/support/egress-lab.ts). scripts/egress-leaky.ts runs the same checks against
+// Egress allowlist per workspace, proven from inside a workspace-like container on one
+// engine, alone in a network namespace of its own (see egress-lab.ts). One test file per
+// engine and iptables setting (test/integration/egress-d*.test.ts), each well within the
+// runner's per-file time-out. scripts/egress-leaky.ts runs the same checks against
 // deliberately leaky variants, to show they catch each way out.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,29 +9,17 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { DockerClient, egressStatus, GATEWAY_LIMITS, removeEgress, setEgressAllow, type EgressPrepared } from '../../src/index.js';
-import { NAMES } from '../support/egress-checks.js';
-import { startLab, type Lab } from '../support/egress-lab.js';
-import { inspect, runSelfTest, runWorkspaceChecks, setUpScenario, type Scenario } from '../support/egress-scenario.js';
-import { runCli } from '../support/cli.js';
-import { engineSkip, rawRequest } from '../support/engines.js';
+import { NAMES } from './egress-checks.js';
+import { startLab, type Lab } from './egress-lab.js';
+import { inspect, runSelfTest, runWorkspaceChecks, setUpScenario, type Scenario } from './egress-scenario.js';
+import { runCli } from './cli.js';
+import { engineSkip, rawRequest } from './engines.js';
 
 const execFileP = promisify(execFile);
 const skip = engineSkip();
-const ALL: readonly (readonly ['20' | '26' | '28', boolean])[] = [
-  ['20', false],
-  ['20', true],
-  ['26', false],
-  ['26', true],
-  ['28', false],
-  ['28', true],
-];
-// For a developer's run: AICLI_EGRESS_CONFIGS=26:off,20:on picks some (the suite runs all).
-const picked = process.env['AICLI_EGRESS_CONFIGS']?.split(',').map((c) => c.trim());
-const CONFIGS = picked === undefined ? ALL : ALL.filter(([v, on]) => picked.includes(`${v}:${on ? 'on' : 'off'}`));
-
 /** A proxied request from inside a running container, through $HTTP_PROXY; the raw answer. */
 function viaProxy(request: string): string[] {
-  return ['sh', '-c', `P=\${HTTP_PROXY#http://}; P=\${P%/}; (printf '${request}'; sleep 2) | timeout 8 nc -w 4 "\${P%:*}" "\${P##*:}"`];
+  return ['sh', '-c', `P=\${HTTP_PROXY#http://}; P=\${P%/}; (printf '${request}'; sleep 1) | timeout 8 nc -w 4 "\${P%:*}" "\${P##*:}"`];
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
@@ -43,7 +32,8 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
   }
 }
 
-for (const [version, iptables] of CONFIGS) {
+/** The egress tests on one engine: Docker `version`, its iptables on or off. */
+export function egressSuite(version: '20' | '26' | '28', iptables: boolean): void {
   describe(`egress on Docker ${version}, iptables ${iptables ? 'on' : 'off'}`, { skip }, () => {
     let lab: Lab | undefined;
     let client: DockerClient | undefined;
