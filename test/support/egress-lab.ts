@@ -294,7 +294,7 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
           await api(host, 'POST', `/containers/${c.Id}/start`);
           const waited = await Promise.race([
             api(host, 'POST', `/containers/${c.Id}/wait`) as Promise<{ StatusCode: number }>,
-            sleep(timeoutMs).then(() => undefined),
+            sleep(timeoutMs, undefined, { ref: false }),
           ]);
           const logs = await rawRequest(host, 'GET', `/containers/${c.Id}/logs?stdout=1&stderr=1`);
           const output = demux(logs.body);
