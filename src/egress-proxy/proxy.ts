@@ -93,18 +93,28 @@ export function parseAbsolute(url: string): { readonly host: string; readonly po
   return { host: parsed.hostname, port, path: `${parsed.pathname}${parsed.search}` };
 }
 
-/** Bytes read at once from an upstream, per tunnel (libuv's own read size). */
-const PUMP_BYTES = 64 * 1024;
+/**
+ * Bytes read at once from an upstream, per tunnel: libuv's own read size to begin with,
+ * growing (never shrinking: that would make garbage at every turn) while reads fill the
+ * buffer. A bulk download then takes fewer, larger reads and writes: about half the
+ * gateway's CPU per byte, for at most 1 MiB per busy tunnel (measured by `npm run bench`).
+ */
+export const PUMP_MIN = 64 * 1024;
+export const PUMP_MAX = 1024 * 1024;
 
-/** An `onread` for a socket whose data goes to `sink`: one reused buffer, reading paused until a pending write drains. */
+/** An `onread` for a socket whose data goes to `sink`: a reused buffer, reading paused until a pending write drains. */
 function pumpInto(sink: Duplex, source: () => net.Socket): net.OnReadOpts {
+  let buffer = Buffer.allocUnsafe(PUMP_MIN);
   return {
-    buffer: Buffer.allocUnsafe(PUMP_BYTES),
-    callback(n: number, buf: Uint8Array): boolean {
-      sink.write(buf.subarray(0, n));
+    // Asked for before each read; a read only happens while no write is pending.
+    buffer: () => buffer,
+    callback(n: number, chunk: Uint8Array): boolean {
+      sink.write(chunk.subarray(0, n));
+      // A queued write keeps pointing into `chunk`: a new buffer leaves it be, and the old one stays unread until drain.
+      if (n === buffer.length && buffer.length < PUMP_MAX) buffer = Buffer.allocUnsafe(buffer.length * 4);
       // Written at once (the usual case): the buffer is free for the next read.
       if (sink.writableLength === 0) return true;
-      // Queued: the queue still points into the buffer, so nothing is read until it drains.
+      // Queued: nothing is read until it drains.
       sink.once('drain', () => source().resume());
       return false;
     },
