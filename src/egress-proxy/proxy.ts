@@ -96,11 +96,13 @@ export function parseAbsolute(url: string): { readonly host: string; readonly po
 /**
  * Bytes read at once from an upstream, per tunnel: libuv's own read size to begin with,
  * growing (never shrinking: that would make garbage at every turn) while reads fill the
- * buffer. A bulk download then takes fewer, larger reads and writes: about half the
- * gateway's CPU per byte, for at most 1 MiB per busy tunnel (measured by `npm run bench`).
+ * buffer. A bulk download then takes fewer, larger reads and writes. Measured here with
+ * one 100 MB transfer (gateway CPU per GB, peak anonymous RSS): 64 KiB fixed 1.04 s and
+ * 7.7 MiB; up to 256 KiB 0.80 s and 8.7 MiB; up to 1 MiB 0.44-0.54 s but 13.5-15 MiB,
+ * too near the 16 MiB budget with a second busy tunnel.
  */
 export const PUMP_MIN = 64 * 1024;
-export const PUMP_MAX = 1024 * 1024;
+export const PUMP_MAX = 256 * 1024;
 
 /** An `onread` for a socket whose data goes to `sink`: a reused buffer, reading paused until a pending write drains. */
 function pumpInto(sink: Duplex, source: () => net.Socket): net.OnReadOpts {
