@@ -59,6 +59,16 @@ export function egressSuite(version: '20' | '26' | '28', iptables: boolean): voi
       assert.deepEqual(failures, [], `the checks would be blind:\n${output}`);
     });
 
+    it(`the engine's iptables chains (${iptables ? 'on' : 'off'}) live in its own network namespace, none in the host's`, async () => {
+      const { lab } = need();
+      const { stdout: inE } = await execFileP('ip', ['netns', 'exec', lab.ns.engine, 'iptables-save']);
+      const { stdout: onHost } = await execFileP('nft', ['list', 'ruleset']);
+      const prefix = lab.aicli.subnet.split('.').slice(0, 2).join('.');
+      if (iptables) assert.match(inE, new RegExp(`-s ${lab.aicli.subnet.replace(/\./g, '\\.')} .*-j MASQUERADE`), 'the engine manages iptables in its namespace');
+      else assert.doesNotMatch(inE, /DOCKER/, 'an iptables-off engine makes no chains');
+      assert.ok(!onHost.includes(`${prefix}.`), "nothing of the lab's networks is in the host's ruleset");
+    });
+
     it('a workspace reaches its allowed names through the gateway (plain and CONNECT), and nothing else: no route, no host, no DNS', async () => {
       const { failures, output } = await runWorkspaceChecks(need().sc);
       assert.deepEqual(failures, [], `\n${failures.join('\n')}\n--- probe output ---\n${output}`);
