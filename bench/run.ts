@@ -1,4 +1,4 @@
-// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]
+// `npm run bench` (scripts/bench.sh) runs: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,egress-start,egress-throughput,egress-memory,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]
 // Prints a table, PASS/MISS per goal, and one final `BENCH_JSON {...}` line.
 // Exit code: 0 = measured (goals may be missed), 1 = the bench itself failed.
 import { latency, type LatencyResult } from './latency.js';
@@ -15,6 +15,8 @@ import { recovery, type RecoveryResult } from './recovery.js';
 import { swarmBench, type SwarmBenchResult } from './swarm.js';
 // The aicli network (issue 7)
 import { benchNetwork, ensureCli, ensureExisting, type EnsureCliResult, type EnsureResult } from './network.js';
+// Egress (issue 12)
+import { egressBench, type EgressBenchResult } from './egress.js';
 import { cleanupBench, execCat, execTrue, type CleanupResult, type ExecCatResult, type ExecTrueResult } from './inside.js';
 
 const GOALS = { latencyRatioMax: 1.15, throughputRatioMin: 0.85, startupRatioMax: 2.5 };
@@ -25,13 +27,16 @@ const WORKSPACE_GOALS = { libraryRatioMax: 1.15, dockerCliRatioMax: 1 };
 // The aicli network: ensureNetwork() on an existing network within 1.15x a bare exact-name lookup;
 // `network ensure` no slower than `docker network inspect`.
 const NETWORK_GOALS = { ensureRatioMax: 1.15, ensureCliRatioMax: 1.0 };
+// Egress (issue 12): extra ms for create+start with egress, CONNECT vs direct, gateway anonymous RSS.
+const EGRESS_GOALS = { startDeltaMaxMs: 300, throughputRatioMin: 0.8, anonMaxMiB: 16 };
+const EGRESS_PARTS = ['egress-start', 'egress-throughput', 'egress-memory'];
 
 const [host, flag, onlyArg] = process.argv.slice(2);
 if (host === undefined || host.startsWith('-') || (flag !== undefined && (flag !== '--only' || onlyArg === undefined))) {
-  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]\n');
+  process.stderr.write('usage: node --import tsx bench/run.ts <host> [--only latency,throughput,startup,egress-start,egress-throughput,egress-memory,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup,swarm-create,swarm-ls]\n');
   process.exit(2);
 }
-const parts = new Set((onlyArg ?? 'latency,throughput,startup,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup').split(','));
+const parts = new Set((onlyArg ?? 'latency,throughput,startup,egress-start,egress-throughput,egress-memory,network,network-cli,workspace,recovery,events,exec-cat,exec-true,cleanup').split(','));
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -236,6 +241,37 @@ if (parts.has('network') || parts.has('network-cli')) {
     await net.close();
   }
 }
+let egress: EgressBenchResult | undefined;
+if (EGRESS_PARTS.some((p) => parts.has(p))) {
+  // These need an outside to talk to: they run in an egress lab of their own (not <host>).
+  egress = await egressBench(parts);
+  out('');
+  out(`4. egress, in a lab of its own: ${egress.engine}`);
+  if (egress.start !== undefined) {
+    const s = egress.start;
+    goals['egress-start'] = { ratio: round(s.deltaMs, 1), goal: `<= +${EGRESS_GOALS.startDeltaMaxMs} ms`, pass: s.deltaMs <= EGRESS_GOALS.startDeltaMaxMs };
+    out(`  create+start of a hardened workspace, ${s.rounds} interleaved rounds (medians, ms)`);
+    out(row('', 'with egress', 'without', 'extra'));
+    out(row('    median (ms)', round(s.withMedianMs, 1), round(s.withoutMedianMs, 1), `+${round(s.deltaMs, 1)}`));
+    out(row('    each round (ms)', s.withMs.map((x) => Math.round(x)).join('/'), s.withoutMs.map((x) => Math.round(x)).join('/')));
+  }
+  if (egress.transfer !== undefined) {
+    const t = egress.transfer;
+    goals['egress-throughput'] = { ratio: round(t.ratio, 3), goal: `>= ${EGRESS_GOALS.throughputRatioMin}`, pass: t.ratio >= EGRESS_GOALS.throughputRatioMin };
+    out(`  ${t.bytes / 2 ** 20} MB read in a workspace: through the gateway (CONNECT) vs straight from the aicli network; best round counts`);
+    out(row('', 'CONNECT', 'direct', 'ratio'));
+    out(row('    MB/s (best)', Math.round(t.proxyBest), Math.round(t.directBest), round(t.ratio, 3)));
+    out(row('    MB/s (each round)', t.proxyMBps.map(Math.round).join('/'), t.directMBps.map(Math.round).join('/')));
+  }
+  if (egress.memory !== undefined) {
+    const m = egress.memory;
+    goals['egress-memory'] = { ratio: round(m.peakAnonKiB / 1024, 2), goal: `<= ${EGRESS_GOALS.anonMaxMiB} MiB`, pass: m.peakAnonKiB / 1024 <= EGRESS_GOALS.anonMaxMiB };
+    out(`  the gateway's memory (node ${m.flags.join(' ')}), from /proc; peak over ${m.samples} samples during the CONNECT transfers`);
+    out(row('', 'anonymous', 'all (RSS)'));
+    out(row('    idle (MiB)', round(m.idleAnonKiB / 1024, 2), round(m.idleRssKiB / 1024, 2)));
+    out(row('    peak (MiB)', round(m.peakAnonKiB / 1024, 2), round(m.peakRssKiB / 1024, 2)));
+  }
+}
 
 out('');
 out('goals');
@@ -255,5 +291,6 @@ out(`BENCH_JSON ${JSON.stringify({
   cleanup: clean,
   network: ensure === undefined ? undefined : { samples: ensure.samples, oursMedianUs: round(ensure.oursMedianUs, 1), oursP99Us: round(ensure.oursP99Us, 1), bareMedianUs: round(ensure.bareMedianUs, 1), bareP99Us: round(ensure.bareP99Us, 1) },
   networkCli: ensureCliResult === undefined ? undefined : { ...ensureCliResult, cliMedianMs: round(ensureCliResult.cliMedianMs, 1), dockerMedianMs: round(ensureCliResult.dockerMedianMs, 1), nodeMedianMs: round(ensureCliResult.nodeMedianMs, 1) },
+  egress,
   goals,
 })}`);

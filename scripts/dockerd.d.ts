@@ -13,6 +13,9 @@ export interface DockerdOptions {
   readonly env?: Record<string, string>;
 }
 
+/** The options' old name, kept for the tests that use it. */
+export type StartDockerdOptions = DockerdOptions;
+
 export interface PrivateEngine extends AsyncDisposable {
   readonly name: string;
   readonly version: string;

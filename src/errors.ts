@@ -48,7 +48,11 @@ export type ErrorCode =
   | 'CONTAINER_NOT_RUNNING'
   // network feature
   | 'NETWORK_NOT_MANAGED'
-  | 'NETWORK_IN_USE';
+  | 'NETWORK_IN_USE'
+  // Egress (issue 12)
+  | 'EGRESS_IMAGE_UNAVAILABLE'
+  | 'EGRESS_NOT_FOUND'
+  | 'EGRESS_UNSUPPORTED';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -640,4 +644,30 @@ export class NetworkInUseError extends DockerError {
     this.networkId = networkId;
     this.containers = Object.freeze([...containers]);
   }
+}
+
+// Egress (issue 12).
+
+/** No egress gateway image can be used: it cannot be made here, or the engine refused it. Set egress_image. */
+export class EgressImageError extends DockerError {
+  static override readonly code: ErrorCode = 'EGRESS_IMAGE_UNAVAILABLE';
+}
+
+/** A workspace has no egress gateway (it was created without an allowlist, or not at all). */
+export class EgressNotFoundError extends DockerError {
+  static override readonly code: ErrorCode = 'EGRESS_NOT_FOUND';
+  readonly workspace: string;
+  constructor(workspace: string, message?: string) {
+    super(
+      message ??
+        `Workspace "${workspace}" has no egress gateway: it was created without an egress allowlist, or does not exist. ` +
+          'Create it with --egress-allow (or egress_allow in the configuration) to limit its network to named hosts.',
+    );
+    this.workspace = workspace;
+  }
+}
+
+/** The engine cannot isolate a workspace behind a gateway (it drops the bridge option that keeps the host off its network). */
+export class EgressUnsupportedError extends DockerError {
+  static override readonly code: ErrorCode = 'EGRESS_UNSUPPORTED';
 }

@@ -180,3 +180,33 @@ export {
 export type { NetworkSummary } from './features/docker-client.js';
 export type { EngineNetwork, NetworkContainer, IpamPool } from './engine/networks.js';
 export { crossKeyProblems, parseCidr, parseIp, formatIp, NETWORK_DRIVERS, type NetworkDriver, type Cidr, type IpAddress, type IpFamily } from './features/config/index.js';
+// Egress allowlist per workspace (issue 12).
+export {
+  prepareEgress,
+  removeEgress,
+  egressStatus,
+  setEgressAllow,
+  applyEgress,
+  proxyEnv,
+  checkEgressInput,
+  ensureGatewayImage,
+  GATEWAY_REPOSITORY,
+  checkEgressSupport,
+  gatewayName,
+  workspaceNetworkName,
+  DEFAULT_EGRESS_PORTS,
+  GATEWAY_LIMITS,
+  GATEWAY_ALIAS,
+  GATEWAY_PORT,
+  type EgressPatch,
+  type EgressPrepared,
+  type EgressStatus,
+  type PrepareEgressOptions,
+  type RemoveEgressOptions,
+  type GatewayImage,
+  type GatewayImageOptions,
+  type EgressCheck,
+  type EgressCheckItem,
+  type EgressCheckOptions,
+  type Decision,
+} from './features/egress/index.js';

@@ -76,3 +76,20 @@ export function ownerGone(labels: Readonly<Record<string, string | undefined>>):
   const start = processStartTicks(pid);
   return start === undefined || start !== labels[LABELS.ownerStart];
 }
+
+// Egress (issue 12): what the gateway, its network and its image carry besides LABELS.
+export const EGRESS_LABELS = Object.freeze({
+  /** On the gateway: its allowlist, comma-separated (what `workspace egress` shows and re-creates from). */
+  allow: `${LABEL_PREFIX}.egress.allow`,
+  /** On the gateway: its ports, comma-separated. */
+  ports: `${LABEL_PREFIX}.egress.ports`,
+  /** On the gateway: the workspace network it serves. */
+  network: `${LABEL_PREFIX}.egress.network`,
+  /** On the gateway: the aicli network it leaves by. */
+  uplink: `${LABEL_PREFIX}.egress.uplink`,
+  /** On a provisioned gateway image: its identity (a hash of what went into it). */
+  image: `${LABEL_PREFIX}.egress.image`,
+});
+
+/** `aicli.role` values of the egress objects. */
+export const EGRESS_ROLES = Object.freeze({ gateway: 'egress-gateway', network: 'egress-network', image: 'egress-image' });

@@ -392,6 +392,10 @@ describe('the result', () => {
       swarm_node_endpoints: {},
       volume_driver: 'local',
       volume_driver_opts: {},
+      // Egress (issue 12)
+      egress_allow: [],
+      egress_ports: [80, 443],
+      egress_image: null,
     });
   });
 

@@ -11,6 +11,7 @@ import { crossKeyProblems } from './cross-check.js';
 import { checkerOf, deepFreeze, defaultConfig, envName, fieldOf, isConfigKey, KEY_NAMES, quoteOf, type ConfigKey, type DockerConfig } from './schema.js';
 import { closest } from '../../suggest.js';
 import type { RawValue } from './values.js';
+import { egressConflicts } from './egress-keys.js';
 
 /** Where a value came from: the layer, and the file path, variable or flag within it. */
 export interface ValueSource {
@@ -150,7 +151,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
       sources[key] = source;
     }
   }
-  const crossed = crossKeyProblems(config as unknown as DockerConfig, sources);
+  // Rules between keys, checked once every layer is merged; all problems in one error.
+  const crossed = [...crossKeyProblems(config as unknown as DockerConfig, sources), ...egressConflicts(config as unknown as DockerConfig, (key) => sources[key].name)];
   if (crossed.length > 0) throw new InvalidConfigError(crossed);
   return deepFreeze({ config: config as unknown as DockerConfig, sources, file });
 }

@@ -28,6 +28,7 @@ import {
   type Check,
   type Quote,
 } from './values.js';
+import { egressAllowCheck, egressPortsCheck } from './egress-keys.js';
 
 /** `bridge`: one engine. `overlay`: a Swarm (the engine must be a manager). */
 export type NetworkDriver = 'bridge' | 'overlay';
@@ -88,6 +89,12 @@ export interface DockerConfig {
   /** The driver of a workspace's data volume (`local`: node-local, does not follow a moved workspace). */
   readonly volumeDriver: string;
   readonly volumeDriverOpts: Readonly<Record<string, string>>;
+  // Egress (issue 12)
+  /** Host names a workspace may reach through its egress gateway; empty: no allowlist (a normal network). */
+  readonly egressAllow: readonly string[];
+  readonly egressPorts: readonly number[];
+  /** Undefined: the gateway image is made on the engine from this Node. */
+  readonly egressImage: string | undefined;
 }
 
 /** A resource limit as `docker run --ulimit NAME=SOFT:HARD` sets it. */
@@ -134,6 +141,10 @@ const FIELDS = {
   swarm_node_endpoints: 'swarmNodeEndpoints',
   volume_driver: 'volumeDriver',
   volume_driver_opts: 'volumeDriverOpts',
+  // Egress (issue 12)
+  egress_allow: 'egressAllow',
+  egress_ports: 'egressPorts',
+  egress_image: 'egressImage',
 } as const satisfies Record<string, keyof DockerConfig>;
 
 /** A key as written in the file (`memory_limit`). */
@@ -599,6 +610,32 @@ const SPECS: Specs = {
     description: 'Options for volume_driver, as `docker volume create --opt`: e.g. type, o and device for an NFS share through the local driver.',
     example: '{"type": "nfs", "o": "addr=10.0.0.1,rw", "device": ":/exports/aicli"}',
     check: mapCheck('a mapping of driver options, e.g. {"type": "nfs"}', (key) => (/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(key) ? undefined : `${JSON.stringify(key)} is not an option name; expected letters, digits, "_", "." or "-"`)),
+  },
+  // Egress (issue 12)
+  egress_allow: {
+    type: 'list of host names',
+    default: [],
+    description:
+      'Host names a workspace may reach, and nothing else: it gets a network of its own whose only way out is an egress gateway (a proxy), and no DNS. Exact names; a leading dot (".example.com") allows every name below it, which is weaker (lookups under that zone become a channel). IP addresses never match. Empty: no allowlist.',
+    example: '["registry.npmjs.org", "github.com", ".githubusercontent.com"]',
+    check: egressAllowCheck,
+  },
+  egress_ports: {
+    type: 'list of ports',
+    default: [80, 443],
+    description: 'The TCP ports an allowed name may be reached on, through the egress gateway.',
+    example: '[80, 443, 8443]',
+    check: egressPortsCheck,
+  },
+  egress_image: {
+    type: 'string',
+    default: undefined,
+    description:
+      'The egress gateway image. Unset: made on the engine itself from the Node that runs aicli (once per version, nothing pulled); set it when the engine has another OS or architecture, or to use an image from your own registry.',
+    example: 'registry.example.com/aicli/egress-gateway:1',
+    check: stringCheck('an image reference such as registry.example.com/aicli/egress-gateway:1', (s) =>
+      s !== '' && !/\s/.test(s) ? undefined : 'is not an image reference; expected NAME[:TAG][@DIGEST]',
+    ),
   },
 };
 

@@ -7,7 +7,6 @@ import { silentLogger, type Logger } from '../../logger.js';
 import type { CreateResult, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceSpec } from './backend.js';
 import { findWorkspaceContainer, isWorkspaceLabels, listWorkspaceContainers, lookupWorkspaceContainer } from './find.js';
 import { toWorkspaceInfo } from './info.js';
-// STAND-IN until issue 7 lands: import { ensureNetwork } from the network feature instead.
 import { ensureNetwork } from '../network/index.js';
 import { isPredefinedNetworkMode } from './spec.js';
 

@@ -5,6 +5,7 @@
  */
 import { closest } from '../../../suggest.js';
 import { UsageError, type Command, type CommandContext, type FlagSpec } from '../../command.js';
+import { egressSubcommands } from '../workspace-egress.js';
 import { INSIDE_SUBCOMMANDS } from '../workspace-inside.js';
 
 export interface WorkspaceSubcommand {
@@ -86,6 +87,13 @@ export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>
         flags: sub.flags,
         load: () => Promise.resolve((ctx: CommandContext) => sub.run({ ...ctx, args: [name, ...ctx.args] })),
       },
+    ]),
+  ),
+  // The egress allowlist of a workspace (its handler takes what follows the subcommand).
+  ...Object.fromEntries(
+    Object.entries(egressSubcommands).map(([name, sub]): [string, WorkspaceSubcommand] => [
+      name,
+      { summary: sub.summary, usage: sub.usage.replace(/^aicli-docker workspace /, ''), flags: sub.flags, load: () => Promise.resolve((ctx: CommandContext) => sub.run(ctx)) },
     ]),
   ),
 };

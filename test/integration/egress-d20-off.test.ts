@@ -1,0 +1,4 @@
+// Egress on Docker 20.x, iptables off, in a lab of its own (test/support/egress-suite.ts).
+import { egressSuite } from '../support/egress-suite.js';
+
+egressSuite('20', false);
