@@ -8,7 +8,7 @@ import { InvalidConfigError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { UsageError, type CommandContext } from '../../src/cli/command.js';
 import { parseAllowFlag } from '../../src/cli/commands/workspace-egress.js';
-import { workspaceCommand } from '../../src/cli/commands/workspace.js';
+import { workspaceCommand } from '../../src/cli/commands/workspace/index.js';
 import { loadConfig } from '../../src/features/config/index.js';
 import { parseDecisions, stdoutOfFrames } from '../../src/features/egress/decisions.js';
 import { applyEgress, checkEgressInput, proxyEnv } from '../../src/features/egress/egress.js';
@@ -186,7 +186,7 @@ describe('workspace egress (CLI)', () => {
 
   it('refuses bad input before connecting to anything (usage: exit 2)', async () => {
     await assert.rejects(workspaceCommand.run(ctx([])), UsageError);
-    await assert.rejects(workspaceCommand.run(ctx(['egres', 'x'])), /did you mean "egress"/);
+    await assert.rejects(workspaceCommand.run(ctx(['egres', 'x'])), /Did you mean "egress"/);
     await assert.rejects(workspaceCommand.run(ctx(['egress'])), /missing the workspace name/);
     await assert.rejects(workspaceCommand.run(ctx(['egress', 'a', 'b'])), /unexpected argument "b"/);
     await assert.rejects(workspaceCommand.run(ctx(['egress', 'ws1'], { tail: '-1' })), UsageError);
