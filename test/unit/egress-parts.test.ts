@@ -159,7 +159,7 @@ describe('configuration', () => {
     await assert.rejects(loadConfig({ env: { AICLI_DOCKER_EGRESS_ALLOW: 'a.test' }, overrides: { network_internal: 'true' } }), (e: unknown) => {
       assert.ok(e instanceof InvalidConfigError);
       assert.equal(e.problems[0]?.key, 'egress_allow');
-      assert.match(e.message, /AICLI_DOCKER_EGRESS_ALLOW: egress_allow: cannot be used with network_internal: true \(set by --set network_internal\)/);
+      assert.match(e.message, /AICLI_DOCKER_EGRESS_ALLOW: cannot be used with network_internal: true \(set by --set network_internal\)/);
       return true;
     });
   });
