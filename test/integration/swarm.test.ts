@@ -1,8 +1,11 @@
 // Swarm workspaces on a real cluster: 1 manager (drained) + 2 workers, each a dockerd in its
 // own network namespace (scripts/swarm-cluster.js), formed once per Docker version. On 26.1 a
-// third worker runs Docker 20.10, drained except for the test that needs it.
+// third worker runs Docker 20.10, drained except for the test that needs it. Workspaces are
+// made as users make them: through the Workspaces facade (and the CLI), whose backend
+// `orchestrator: swarm` chooses; exec runs through the library's exec on the engine that
+// Workspaces.locate names.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,16 +13,21 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { startSwarmCluster, unixRequest, WORKSPACE_UID, type SwarmCluster, type SwarmClusterNode } from '../../scripts/swarm-cluster.js';
 import {
   DockerClient,
+  exec,
   isDockerError,
   loadConfig,
   resolveOrchestrator,
   SwarmBackend,
+  Workspaces,
+  type CreateWorkspaceOptions,
+  type ExecResult,
   type LoadedConfig,
+  type SwarmWorkspaceDetails,
   type SwarmWorkspaceInfo,
 } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
 import { engineSkip, TEST_LABEL } from '../support/engines.js';
-import { countingProxy, execRaw } from '../support/swarm.js';
+import { countingProxy, workspaceSpecOf } from '../support/swarm.js';
 
 const skip = engineSkip();
 const LABELS = { [TEST_LABEL]: 'true' };
@@ -69,6 +77,12 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
 
 const CAP_ZERO = '0000000000000000';
 
+/** Runs `cmd` in workspace `name` with the library's exec, on the engine Workspaces.locate names. */
+async function execIn(ws: Workspaces, name: string, cmd: readonly string[]): Promise<ExecResult & { node: string | undefined; container: string }> {
+  const target = await ws.locate(name);
+  return { ...(await exec(target.api, target.container, cmd)), node: target.node, container: target.container };
+}
+
 // The clusters are independent (own namespaces, folders, names): their suites run side by side.
 // Most of their time is Swarm's own waiting (heartbeats, a 2 s gossip delay per task stop).
 describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
@@ -79,6 +93,8 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
       let home: string;
       let config: LoadedConfig;
       let client: DockerClient;
+      /** The facade users call; its backend is the one `orchestrator: swarm` chose. */
+      let ws: Workspaces;
       let backend: SwarmBackend;
       /** n2 is reached through its node label, n3 through the configuration; n4 (26.1 only) is Docker 20.10. */
       let n2: SwarmClusterNode;
@@ -107,14 +123,17 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
         config = await loadConfig({ env });
         cliEnv = { ...env, HOME: home, AICLI_DOCKER_HOST: cluster.manager.host };
         client = await DockerClient.connect({ host: cluster.manager.host, env: {}, config, ensureNetwork: false });
-        backend = await SwarmBackend.open(client, { env: {} });
+        ws = new Workspaces(client, { env: {} });
+        const chosen = await ws.backend();
+        assert.ok(chosen instanceof SwarmBackend, `orchestrator: swarm chose ${chosen.kind}`);
+        backend = chosen;
       });
 
       /** Workspaces a test made: removed after each test, whatever happened in it. */
       const made = new Set<string>();
-      const create: SwarmBackend['create'] = async (options) => {
+      const create = async (options: CreateWorkspaceOptions): Promise<SwarmWorkspaceInfo> => {
         made.add(options.name);
-        return backend.create(options);
+        return (await ws.create(options)).info as SwarmWorkspaceInfo;
       };
       afterEach(async () => {
         await Promise.all([...made].map((name) => backend.removeWorkspace(name).catch(() => undefined)));
@@ -123,7 +142,7 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
 
       after(async () => {
         // Any of them may be missing when `before` failed half-way.
-        await (backend as SwarmBackend | undefined)?.close();
+        await (ws as Workspaces | undefined)?.close();
         await (client as DockerClient | undefined)?.close();
         await (cluster as SwarmCluster | undefined)?.destroy();
         if ((home as string | undefined) !== undefined) await rm(home, { recursive: true, force: true });
@@ -165,11 +184,8 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
           const engine = await backend.engineForWorkspace(w.name);
           assert.equal(engine.node, node.hostname);
           assert.equal(engine.endpoint, node.host);
-          // The container is on that node's own engine, seen without the library.
-          const there = await unixRequest(node.socketPath, 'GET', `/containers/${engine.containerId}/json`);
-          assert.equal(there.status, 200);
 
-          const r = await execRaw(engine.client, engine.containerId, [
+          const r = await execIn(ws, w.name, [
             'sh',
             '-c',
             'id -u; grep -E "^(NoNewPrivs|CapEff|CapPrm|CapBnd):" /proc/self/status; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; ' +
@@ -179,6 +195,10 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
               (i === 0 ? 'timeout 2 nslookup example.com >/dev/null 2>&1; echo dns=$?' : 'echo dns=skipped'),
           ]);
           assert.equal(r.exitCode, 0, r.stderr);
+          assert.equal(r.node, node.hostname);
+          // The container it ran in is on that node's own engine, seen without the library.
+          const there = await unixRequest(node.socketPath, 'GET', `/containers/${r.container}/json`);
+          assert.equal(there.status, 200);
           const out = r.stdout;
           assert.match(out, new RegExp(`^${WORKSPACE_UID}$`, 'm'), out);
           assert.match(out, /^NoNewPrivs:\s+1$/m, out);
@@ -211,20 +231,24 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
         assert.equal(restarted.state, 'running');
         const third = await backend.engineForWorkspace(name);
         assert.notEqual(third.containerId, second.containerId);
-        assert.equal((await execRaw(third.client, third.containerId, ['true'])).exitCode, 0);
+        assert.equal((await execIn(ws, name, ['true'])).exitCode, 0);
       });
 
       it('ls makes three API calls, for one workspace as for five', async () => {
         await using proxy = await countingProxy(join(home, 'count.sock'), cluster.manager.socketPath);
         await using counted = await DockerClient.connect({ host: proxy.host, env: {}, config, ensureNetwork: false });
         await using b = await SwarmBackend.open(counted, { env: {} });
+        // Made without waiting for them to run: the backend's own create, from the facade's spec.
+        const quick = async (name: string): Promise<void> => {
+          await backend.create(await workspaceSpecOf(ws, config.config, { name, labels: LABELS }), { wait: false });
+        };
         const names = [`c1-${suffix()}`];
-        await create({ name: names[0] ?? '', labels: LABELS, wait: false });
+        await quick(names[0] ?? '');
         proxy.requests.length = 0;
         assert.equal((await b.list()).filter((w) => names.includes(w.name)).length, 1);
         const one = [...proxy.requests];
         for (let i = 2; i <= 5; i++) names.push(`c${i}-${suffix()}`);
-        await Promise.all(names.slice(1).map((name) => create({ name, labels: LABELS, wait: false })));
+        await Promise.all(names.slice(1).map(quick));
         proxy.requests.length = 0;
         assert.equal((await b.list()).filter((w) => names.includes(w.name)).length, 5);
         const five = [...proxy.requests];
@@ -233,24 +257,54 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
         await Promise.all(names.map((name) => backend.removeWorkspace(name)));
       });
 
-      it('CLI: workspace create, ls, inspect and rm, and nodes, with --json', async () => {
+      it('CLI: workspace create, ls, inspect, exec, cp, stats, logs and rm on the right node, and nodes, with --json', async () => {
         const name = `cli-${suffix()}`;
         const env = { ...cliEnv, AICLI_DOCKER_SWARM_CONSTRAINTS: `node.hostname==${n3.hostname}` };
         made.add(name);
-        const created = await runCli(['workspace', 'create', name, '--json'], env);
+        const created = await runCli(['workspace', 'create', name, '--label', `${TEST_LABEL}=true`, '--json'], env);
         assert.equal(created.code, 0, created.stderr);
-        assert.equal((JSON.parse(created.stdout) as SwarmWorkspaceInfo).node, n3.hostname);
-        // The CLI's workspaces carry no test label: it is removed below, and the cluster goes with the run.
+        const info = JSON.parse(created.stdout) as SwarmWorkspaceInfo & { existed: boolean };
+        assert.deepEqual([info.backend, info.state, info.node, info.existed], ['swarm', 'running', n3.hostname, false]);
+        const again = await runCli(['workspace', 'create', name], env);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(again.stdout, new RegExp(`^Found existing workspace ${name}: service workspace-${name} \\(.*running \\(healthy\\) on node ${n3.hostname}\\.`));
         const ls = await runCli(['workspace', 'ls', '--json'], env);
         assert.equal(ls.code, 0, ls.stderr);
         const mine = (JSON.parse(ls.stdout) as SwarmWorkspaceInfo[]).find((w) => w.name === name);
         assert.deepEqual({ state: mine?.state, node: mine?.node }, { state: 'running', node: n3.hostname });
+        const lsText = await runCli(['workspace', 'ls'], env);
+        assert.match(lsText.stdout, /^NAME\s+STATE\s+HEALTH\s+NODE\s+IMAGE/);
+        assert.match(lsText.stdout, new RegExp(`^${name}\\s+running\\s+healthy\\s+${n3.hostname}\\s`, 'm'));
         const inspect = await runCli(['workspace', 'inspect', name, '--json'], env);
         assert.equal(inspect.code, 0, inspect.stderr);
-        const details = JSON.parse(inspect.stdout) as { data: { volume: string; node: string; follows: boolean }; networks: string[]; limits: { pids: number } };
+        const details = JSON.parse(inspect.stdout) as SwarmWorkspaceDetails;
         assert.deepEqual(details.data, { ...details.data, volume: `workspace-${name}-data`, node: n3.hostname, follows: false });
-        assert.deepEqual(details.networks, [config.config.networkName]);
-        assert.equal(details.limits.pids, 64);
+        assert.deepEqual(details.networks.map((n) => n.name), [config.config.networkName]);
+        assert.deepEqual([details.limits.pidsLimit, details.limits.memoryBytes, details.limits.readOnlyRootfs, details.health], [64, 64 * 2 ** 20, true, 'healthy']);
+        const inspectText = await runCli(['workspace', 'inspect', name], env);
+        assert.match(inspectText.stdout, new RegExp(`^Data\\s+volume workspace-${name}-data on node ${n3.hostname}`, 'm'));
+
+        // Inside it: each command goes to n3's engine (the manager cannot exec for another node).
+        const run = await runCli(['workspace', 'exec', name, '--', 'sh', '-c', 'id -u; grep NoNewPrivs /proc/self/status; echo oops >&2; exit 3'], env);
+        assert.equal(run.code, 3, run.stderr);
+        assert.match(run.stdout, new RegExp(`^${WORKSPACE_UID}\\nNoNewPrivs:\\s+1\\n$`));
+        assert.equal(run.stderr, 'oops\n');
+        const file = join(home, `cp-${name}.txt`);
+        await writeFile(file, 'through the node\n');
+        const cpIn = await runCli(['workspace', 'cp', file, `${name}:/workspace/in.txt`], env);
+        assert.equal(cpIn.code, 0, cpIn.stderr);
+        const cpOut = await runCli(['workspace', 'cp', `${name}:/workspace/in.txt`, `${file}.back`], env);
+        assert.equal(cpOut.code, 0, cpOut.stderr);
+        assert.equal(await readFile(`${file}.back`, 'utf8'), 'through the node\n');
+        const onN3 = await onNode(n3);
+        assert.deepEqual(onN3.containers, [name]);
+        const stats = await runCli(['workspace', 'stats', name, '--json'], env);
+        assert.equal(stats.code, 0, stats.stderr);
+        const sample = JSON.parse(stats.stdout) as { memoryLimitBytes: number; pidsLimit?: number; pids: number };
+        assert.deepEqual([sample.memoryLimitBytes, sample.pidsLimit], [64 * 2 ** 20, 64]);
+        const logs = await runCli(['workspace', 'logs', name, '--tail', '5'], env);
+        assert.equal(logs.code, 0, logs.stderr);
+
         const nodes = await runCli(['nodes', '--json'], env);
         assert.equal(nodes.code, 0, nodes.stderr);
         const rows = JSON.parse(nodes.stdout) as { hostname: string; workspaces: string[]; reserved: { cpus: number }; endpoint: string | null; endpointSource: string | null; availability: string }[];
@@ -266,11 +320,33 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
 
         const removed = await runCli(['workspace', 'rm', name, '--json'], env);
         assert.equal(removed.code, 0, removed.stderr);
-        assert.deepEqual((JSON.parse(removed.stdout) as { dataRemovedOn: string[] }).dataRemovedOn, [n3.hostname]);
+        assert.deepEqual(JSON.parse(removed.stdout), { name, removed: true });
         const gone = await runCli(['workspace', 'inspect', name], env);
         assert.equal(gone.code, 1);
         assert.match(gone.stderr, new RegExp(`No workspace named "${name}"`));
         assert.deepEqual(await onNode(n3), { containers: [], volumes: [] });
+        const execGone = await runCli(['workspace', 'exec', name, '--', 'true'], env);
+        assert.equal(execGone.code, 1, execGone.stderr);
+        assert.match(execGone.stderr, new RegExp(`No workspace named "${name}"`));
+      });
+
+      it('CLI: rm --keep-data leaves the data volume on its node; a project folder is refused, nothing created', async () => {
+        const name = `kd-${suffix()}`;
+        const env = { ...cliEnv, AICLI_DOCKER_SWARM_CONSTRAINTS: `node.hostname==${n2.hostname}` };
+        made.add(name);
+        const before = await serviceNames(cluster);
+        const project = await runCli(['workspace', 'create', `pj-${suffix()}`, '--project', home], env);
+        assert.equal(project.code, 2, project.stderr);
+        assert.match(project.stderr, /project \(HostConfig\.Mounts\[0\]\): the project folder .* exists only on this machine/);
+        assert.match(project.stderr, /workspace cp .*NAME:\/workspace/);
+        assert.deepEqual(await serviceNames(cluster), before);
+
+        const created = await runCli(['workspace', 'create', name, '--label', `${TEST_LABEL}=true`, '--constraint', `node.hostname!=${n3.hostname}`], env);
+        assert.equal(created.code, 0, created.stderr);
+        const removed = await runCli(['workspace', 'rm', name, '--keep-data'], env);
+        assert.equal(removed.code, 0, removed.stderr);
+        assert.deepEqual(await onNode(n2), { containers: [], volumes: [`workspace-${name}-data`] });
+        assert.equal((await unixRequest(n2.socketPath, 'DELETE', `/volumes/workspace-${name}-data`)).status, 204);
       });
 
       it('refuses what a service cannot carry, naming the key, and creates nothing', async () => {
@@ -314,11 +390,12 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
       it('without an endpoint for its node, reaching a workspace fails naming the node and both ways to set one', async () => {
         const name = `ne-${suffix()}`;
         await using blind = await SwarmBackend.open(client, { env: {}, config: { ...config.config, swarmNodeEndpoints: {} } });
+        const blindWs = new Workspaces(client, { backend: blind });
         made.add(name);
-        const w = await blind.create({ name, labels: LABELS, constraints: [`node.hostname==${n3.hostname}`] });
+        const w = (await blindWs.create({ name, labels: LABELS, constraints: [`node.hostname==${n3.hostname}`] })).info as SwarmWorkspaceInfo;
         assert.equal(w.state, 'running');
         assert.match(w.message, /hardening not checked yet: no engine endpoint known for node/);
-        await assert.rejects(blind.engineForWorkspace(name), (err: unknown) => {
+        await assert.rejects(blindWs.locate(name), (err: unknown) => {
           assert.ok(isDockerError(err, 'NODE_ENDPOINT_UNKNOWN'));
           const m = (err as Error).message;
           assert.match(m, new RegExp(n3.hostname));
@@ -355,8 +432,7 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
         assert.equal(first.state, 'running');
         const from = first.node === n2.hostname ? n2 : n3;
         const to = from === n2 ? n3 : n2;
-        const e1 = await backend.engineForWorkspace(name);
-        assert.equal((await execRaw(e1.client, e1.containerId, ['sh', '-c', 'echo precious > /workspace/marker'])).exitCode, 0);
+        assert.equal((await execIn(ws, name, ['sh', '-c', 'echo precious > /workspace/marker'])).exitCode, 0);
 
         await cluster.killNode(from);
         // Every snapshot on the way: never `running` without a node, never `running` on the dead node once it was seen down.
@@ -372,9 +448,8 @@ describe('Swarm workspaces', { skip, concurrency: 3 }, () => {
         for (const w of seen.slice(firstNotRunning)) assert.ok(!(w.state === 'running' && w.node === from.hostname), `stale node: ${JSON.stringify(w)}`);
         assert.match(moved.message, new RegExp(`moved from ${from.hostname}: its data did not follow`));
 
-        const e2 = await backend.engineForWorkspace(name);
-        assert.equal(e2.node, to.hostname);
-        const r = await execRaw(e2.client, e2.containerId, ['sh', '-c', 'grep NoNewPrivs /proc/self/status; cat /workspace/marker 2>&1; id -u']);
+        const r = await execIn(ws, name, ['sh', '-c', 'grep NoNewPrivs /proc/self/status; cat /workspace/marker 2>&1; id -u']);
+        assert.equal(r.node, to.hostname);
         assert.match(r.stdout, /NoNewPrivs:\s+1/);
         assert.match(r.stdout, /No such file or directory/);
         assert.match(r.stdout, new RegExp(`^${WORKSPACE_UID}$`, 'm'));
