@@ -268,7 +268,7 @@ function refuseBind(p: Problems, field: string, source: string, target: string, 
   if (target === dataTarget) {
     p.refuse(
       field,
-      `the project folder ${source} ${HOST_FOLDER}: a Swarm workspace keeps its files in the data volume at ${target} instead (volume_driver chooses where that volume lives). ` +
+      `the project folder ${source} ${HOST_FOLDER}; its files live in the data volume at ${target} instead (volume_driver chooses where that volume lives). ` +
         `Create the workspace without a project, then copy the files in: \`aicli-docker workspace cp ${source}/. NAME:${target}\``,
       'project',
     );

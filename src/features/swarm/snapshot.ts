@@ -107,12 +107,15 @@ function limitsOf(t: TaskSpec): WorkspaceLimits {
   for (const u of c.Ulimits ?? []) ulimits[u.Name] = { soft: u.Soft, hard: u.Hard };
   const positive = (n: number | undefined): number | undefined => (n === undefined || n <= 0 ? undefined : n);
   const nano = positive(l.NanoCPUs);
+  const memory = positive(l.MemoryBytes);
   return {
     cpus: nano === undefined ? undefined : nano / 1e9,
-    // Services have neither: the CPU limit and a memory limit without swap stand for them.
+    // A service has no CPU shares: its containers get the engine's default weight.
     cpuShares: undefined,
-    memorySwapBytes: undefined,
-    memoryBytes: positive(l.MemoryBytes),
+    // Nor swap: an engine gives a container with a memory limit and no swap limit twice the
+    // memory in all (as much swap as memory, where the node has swap).
+    memorySwapBytes: memory === undefined ? undefined : memory * 2,
+    memoryBytes: memory,
     pidsLimit: positive(l.Pids),
     ulimits,
     readOnlyRootfs: c.ReadOnly === true,
