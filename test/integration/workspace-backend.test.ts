@@ -15,7 +15,7 @@ import { containerIds, removeTestObjects, TEST_LABELS, testConfig, unique } from
 const skip = engineSkip();
 
 describe('workspaces through the backend orchestrator chooses, on a plain engine', { skip }, () => {
-  const engine = (): ReturnType<typeof testEngine> => testEngine('docker26');
+  const engine = (): ReturnType<typeof testEngine> => testEngine('docker28');
   const network = unique('aicli-wsb');
   const names: string[] = [];
   const name = (prefix: string): string => {

@@ -648,6 +648,8 @@ export class SwarmBackend implements WorkspaceBackend {
     const [service, nodeList] = await Promise.all([inspectService(api, serviceId, options), listNodes(api, undefined, options)]);
     let nodes: ReadonlyMap<string, SwarmNode> = new Map(nodeList.map((n) => [n.ID, n]));
     let pendingSince: number | undefined;
+    /** Per container: why its hardening could not be read (its node's engine out of reach); not tried again at each look. */
+    const unreadable = new Map<string, string>();
     for (;;) {
       const tasks = await listTasks(api, { service: [serviceId] }, options);
       if (tasks.some((t: SwarmTask) => t.NodeID !== undefined && t.NodeID !== '' && !nodes.has(t.NodeID))) {
@@ -657,28 +659,43 @@ export class SwarmBackend implements WorkspaceBackend {
       // A first start that fails (image missing, mount refused) fails the same way on retry: Swarm's reason, nothing left.
       const failed = removeOnFailure ? tasks.find((t) => t.Status.State === 'failed' || t.Status.State === 'rejected') : undefined;
       if (failed !== undefined) await this.#failed(name, service, failed, nodes, options);
+      // The hardening is read as soon as the task has a container, not only once its health
+      // check passed: a node that drops part of it is found at once (a Docker 20.10 node also
+      // ignores the start interval, so its first check would come a whole interval later).
+      const container = v.task?.Status.ContainerStatus?.ContainerID ?? '';
+      if (container !== '' && v.task !== null && v.nodeRecord !== null && (v.info.state === 'starting' || v.info.state === 'running') && !this.#verified.has(container) && !unreadable.has(container)) {
+        const why = await this.#tryVerify(name, service, v.task, v.nodeRecord, options);
+        if (why !== undefined) unreadable.set(container, why);
+      }
       const waiting = v.info.state === 'pending' && (v.task?.Status.Err ?? '') !== '';
       pendingSince = waiting ? (pendingSince ?? Date.now()) : undefined;
       const settled = done(v) && !(waiting && Date.now() - (pendingSince ?? 0) < SWARM_DEFAULTS.pendingGraceMs);
       if (settled || Date.now() > end) {
-        if (v.info.state === 'running' && v.task !== null && v.nodeRecord !== null) {
-          try {
-            await this.#verify(name, service, v.task, v.nodeRecord, options);
-          } catch (err) {
-            // The workspace runs, but its node's engine cannot be reached from here: nothing can
-            // exec into it either until that is fixed (engineForWorkspace checks first); say so.
-            const why = isDockerError(err, 'NODE_ENDPOINT_UNKNOWN')
-              ? `no engine endpoint known for node ${v.info.node ?? '?'} (set the node label aicli.engine or swarm_node_endpoints)`
-              : UNREACHABLE.some((code) => isDockerError(err, code))
-                ? `the engine of node ${v.info.node ?? '?'} did not answer (${(err as Error).message})`
-                : undefined;
-            if (why === undefined) throw err;
-            return { ...v.info, message: [v.info.message, `hardening not checked yet: ${why}`].filter((m) => m !== '').join('; ') };
-          }
-        }
+        // The workspace runs, but its node's engine cannot be reached from here: nothing can
+        // exec into it either until that is fixed (engineForWorkspace checks first); say so.
+        const why = v.info.state === 'running' ? unreadable.get(container) : undefined;
+        if (why !== undefined) return { ...v.info, message: [v.info.message, `hardening not checked yet: ${why}`].filter((m) => m !== '').join('; ') };
         return v.info;
       }
       await this.#pause(options, serviceId);
+    }
+  }
+
+  /**
+   * #verify, for the wait: undefined when the container holds its hardening (or is gone
+   * already: the next look finds its successor), the reason when its node's engine cannot be
+   * reached; WorkspaceNotHardenedError (the workspace removed) when it lacks the hardening.
+   */
+  async #tryVerify(name: string, service: SwarmService, task: SwarmTask, node: SwarmNode, options: CallOptions): Promise<string | undefined> {
+    try {
+      await this.#verify(name, service, task, node, options);
+      return undefined;
+    } catch (err) {
+      if (err instanceof DockerNotFoundError) return undefined;
+      const host = hostnameOf(node) ?? node.ID;
+      if (isDockerError(err, 'NODE_ENDPOINT_UNKNOWN')) return `no engine endpoint known for node ${host} (set the node label aicli.engine or swarm_node_endpoints)`;
+      if (UNREACHABLE.some((code) => isDockerError(err, code))) return `the engine of node ${host} did not answer (${(err as Error).message})`;
+      throw err;
     }
   }
 
