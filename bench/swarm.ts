@@ -1,7 +1,8 @@
 // Swarm parts of `npm run bench` (--only swarm-create,swarm-ls): a real 3-node cluster
 // (scripts/swarm-cluster.js), formed once.
-//   swarm-create: create → running of a swarm workspace (ours: SwarmBackend.create, which also
-//     reads the container back from its node), against the same ServiceSpec sent bare (POST
+//   swarm-create: create → running of a swarm workspace (ours: Workspaces.create with
+//     orchestrator swarm: the plan and policy, then SwarmBackend.create, which also reads the
+//     container back from its node), against the same ServiceSpec sent bare (POST
 //     /services/create, then GET /tasks every 50 ms until running) and `docker service create`
 //     with the same settings as flags (it waits until the service converged), interleaved.
 //   swarm-ls: API calls and time of `workspace ls` with 1 and with 50 workspaces, counted by a
@@ -13,8 +14,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSwarmCluster, unixRequest, WORKSPACE_UID, type SwarmCluster } from '../scripts/swarm-cluster.js';
-import { buildContainerSpec, DockerClient, loadConfig, SwarmBackend, toServiceSpec, workspaceLabels, type LoadedConfig } from '../src/index.js';
-import { countingProxy } from '../test/support/swarm.js';
+import { DockerClient, loadConfig, SwarmBackend, Workspaces, workspaceServiceSpec, type LoadedConfig, type WorkspaceSpec } from '../src/index.js';
+import { countingProxy, workspaceSpecOf } from '../test/support/swarm.js';
 import { median } from './stats.js';
 
 export interface SwarmCreateResult {
@@ -55,19 +56,26 @@ async function hasDockerCli(): Promise<boolean> {
   return (await run('docker', ['--version'], { PATH: process.env['PATH'] ?? '/usr/bin:/bin' })).code === 0;
 }
 
-/** The `docker service create` flags for the spec SwarmBackend makes from `config` (no-new-privileges has no flag). */
-function cliArgs(name: string, config: LoadedConfig['config'], image: string): string[] {
+/** The `docker service create` flags for the spec SwarmBackend makes of `spec` (no-new-privileges has no flag). */
+function cliArgs(spec: WorkspaceSpec, config: LoadedConfig['config'], image: string): string[] {
+  const name = spec.name;
   const mem = String(config.memoryLimitBytes);
+  const health = spec.body.Healthcheck;
+  const seconds = (ns: number | undefined): string => `${(ns ?? 0) / 1e9}s`;
   return [
     'service', 'create', '--quiet', '--name', `workspace-${name}`, '--no-resolve-image',
-    ...Object.entries({ ...workspaceLabels(name, name), ...BENCH_LABELS }).flatMap(([k, v]) => ['--label', `${k}=${v}`, '--container-label', `${k}=${v}`]),
+    ...Object.entries(spec.body.Labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`, '--container-label', `${k}=${v}`]),
     '--user', config.user ?? '', '--read-only', '--cap-drop', 'ALL', '--init', '--stop-grace-period', '2s',
+    '--hostname', name, '--workdir', '/workspace', '--entrypoint', config.defaultShell.join(' '),
     '--limit-cpu', String(config.cpuLimit), '--reserve-cpu', String(config.cpuLimit), '--limit-memory', mem, '--reserve-memory', mem,
     '--limit-pids', String(config.pidsLimit),
+    '--ulimit', `nofile=${config.ulimitNofile.soft}:${config.ulimitNofile.hard}`, '--ulimit', `nproc=${config.ulimitNproc.soft}:${config.ulimitNproc.hard}`,
+    '--health-cmd', (health?.Test ?? []).slice(1).join(' '), '--health-interval', seconds(health?.Interval), '--health-timeout', seconds(health?.Timeout),
+    '--health-retries', String(health?.Retries ?? 3), '--health-start-period', seconds(health?.StartPeriod), '--health-start-interval', '1s',
     '--mount', 'type=tmpfs,dst=/tmp,tmpfs-size=67108864', '--mount', `type=volume,src=workspace-${name}-data,dst=/workspace`,
-    '--network', config.networkName, '--endpoint-mode', 'dnsrr',
+    '--network', `name=${config.networkName},alias=${name}`, '--endpoint-mode', 'dnsrr',
     '--restart-condition', 'on-failure', '--restart-max-attempts', '5', '--restart-delay', '1s',
-    image, 'sleep', 'infinity',
+    image, ...(spec.body.Cmd ?? []),
   ];
 }
 
@@ -94,10 +102,14 @@ export async function swarmBench(parts: ReadonlySet<'create' | 'ls'>, options: {
         AICLI_DOCKER_DEFAULT_IMAGE: cluster.image,
         AICLI_DOCKER_SWARM_NODE_ENDPOINTS: JSON.stringify(endpoints),
         AICLI_DOCKER_NETWORK_NAME: 'aicli-bench',
+        AICLI_DOCKER_ORCHESTRATOR: 'swarm',
       },
     });
     await using client = await DockerClient.connect({ host: cluster.manager.host, env: {}, config, ensureNetwork: false });
-    await using backend = await SwarmBackend.open(client, { env: {} });
+    // As users make workspaces: the facade, with the backend `orchestrator: swarm` chooses.
+    await using ws = new Workspaces(client, { env: {} });
+    const backend = await ws.backend();
+    if (!(backend instanceof SwarmBackend)) throw new Error(`bench: orchestrator swarm chose ${backend.kind}`);
     const result: { version: string; cluster: SwarmCluster['timings']; create?: SwarmCreateResult; ls?: SwarmLsResult } = { version, cluster: cluster.timings };
 
     if (parts.has('create')) {
@@ -105,7 +117,7 @@ export async function swarmBench(parts: ReadonlySet<'create' | 'ls'>, options: {
       const cli = await hasDockerCli();
       const cliEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, DOCKER_HOST: cluster.manager.host };
       // Warm-up (unmeasured): the network is made, every worker has pulled the image once.
-      await Promise.all(['w1', 'w2'].map((n) => backend.create({ name: `warm-${n}`, labels: BENCH_LABELS })));
+      await Promise.all(['w1', 'w2'].map((n) => ws.create({ name: `warm-${n}`, labels: BENCH_LABELS })));
       await Promise.all(['w1', 'w2'].map((n) => backend.removeWorkspace(`warm-${n}`)));
       const ours: number[] = [];
       const bare: number[] = [];
@@ -118,20 +130,14 @@ export async function swarmBench(parts: ReadonlySet<'create' | 'ls'>, options: {
             const name = `o${i}`;
             made.push(name);
             const t0 = performance.now();
-            const w = await backend.create({ name, labels: BENCH_LABELS });
+            const { info: w } = await ws.create({ name, labels: BENCH_LABELS });
             ours.push(performance.now() - t0);
-            if (w.state !== 'running') throw new Error(`bench: ${name} is ${w.state}: ${w.message}`);
+            if (w.state !== 'running') throw new Error(`bench: ${name} is ${w.state}: ${w.message ?? ''}`);
           },
           bare: async () => {
             const name = `b${i}`;
             made.push(name);
-            const labels = { ...workspaceLabels(name, name), ...BENCH_LABELS };
-            const { spec } = toServiceSpec(buildContainerSpec(config.config, { name, labels }), {
-              serviceName: `workspace-${name}`,
-              apiVersion: client.apiVersion,
-              labels,
-              dataVolume: { name: `workspace-${name}-data`, target: '/workspace', driver: 'local', driverOptions: {}, labels },
-            });
+            const { spec } = workspaceServiceSpec(await workspaceSpecOf(ws, config.config, { name, labels: BENCH_LABELS }), client.apiVersion);
             const t0 = performance.now();
             const r = await unixRequest(cluster.manager.socketPath, 'POST', `/v${client.apiVersion}/services/create`, spec);
             if (r.status !== 201) throw new Error(`bench: bare create: HTTP ${r.status} ${r.body}`);
@@ -143,7 +149,7 @@ export async function swarmBench(parts: ReadonlySet<'create' | 'ls'>, options: {
             const name = `c${i}`;
             made.push(name);
             const t0 = performance.now();
-            const r = await run('docker', cliArgs(name, config.config, cluster.image), cliEnv);
+            const r = await run('docker', cliArgs(await workspaceSpecOf(ws, config.config, { name, labels: BENCH_LABELS }), config.config, cluster.image), cliEnv);
             viaCli.push(performance.now() - t0);
             if (r.code !== 0) throw new Error(`bench: docker service create: ${r.stderr}`);
           },
@@ -151,7 +157,7 @@ export async function swarmBench(parts: ReadonlySet<'create' | 'ls'>, options: {
             if (!cli) return;
             const name = `d${i}`;
             made.push(name);
-            const args = cliArgs(name, config.config, cluster.image);
+            const args = cliArgs(await workspaceSpecOf(ws, config.config, { name, labels: BENCH_LABELS }), config.config, cluster.image);
             args.splice(2, 0, '--detach');
             const t0 = performance.now();
             const r = await run('docker', args, cliEnv);
@@ -189,10 +195,13 @@ export async function swarmBench(parts: ReadonlySet<'create' | 'ls'>, options: {
         }
         return { calls, ms: median(times) };
       };
-      await backend.create({ name: names[0] ?? 'ls0', labels: BENCH_LABELS, constraints: park, wait: false });
+      const quick = async (name: string): Promise<void> => {
+        await backend.create(await workspaceSpecOf(ws, config.config, { name, labels: BENCH_LABELS, constraints: park }), { wait: false });
+      };
+      await quick(names[0] ?? 'ls0');
       const one = await measureLs(1);
       for (let i = 1; i < names.length; i += 10) {
-        await Promise.all(names.slice(i, i + 10).map((name) => backend.create({ name, labels: BENCH_LABELS, constraints: park, wait: false })));
+        await Promise.all(names.slice(i, i + 10).map(quick));
       }
       const fifty = await measureLs(50);
       for (let i = 0; i < names.length; i += 10) await Promise.all(names.slice(i, i + 10).map((name) => backend.removeWorkspace(name)));

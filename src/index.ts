@@ -87,6 +87,8 @@ export {
   type CreateResult,
   type StopOptions,
 } from './features/workspace/index.js';
+// Workspaces through one backend (issue 13 on issue 9): the backend's seam, where exec and friends go.
+export type { WorkspacesOptions, WorkspaceBackendOptions, RemoveOptions, WorkspaceTarget, WorkspaceDataInfo } from './features/workspace/index.js';
 export type { ContainerCreateBody, HostConfigSpec, MountSpec, UlimitSpec, HealthcheckSpec, RestartPolicySpec, EndpointSpec } from './engine/types.js';
 export type { Ulimit } from './features/config/schema.js';
 // Health (issue 8): daemon checks and monitoring, engine events, the system summary, doctor.
@@ -100,6 +102,10 @@ export {
   SWARM_DEFAULTS,
   serviceNameOf,
   volumeNameOf,
+  workspaceServiceSpec,
+  SWARM_KIND,
+  chooseOrchestrator,
+  orchestratorSource,
   toServiceSpec,
   SWARM_API_NEEDS,
   MIN_SWARM_API,
@@ -111,8 +117,13 @@ export {
   NodeEngines,
   ENGINE_LABEL,
   resolveOrchestrator,
+  type SwarmHost,
   type SwarmBackendOptions,
   type SwarmCreateOptions,
+  type SwarmCreateResult,
+  type OrchestratorHost,
+  type OrchestratorChoice,
+  type OrchestratorOptions,
   type SwarmWorkspaceDetails,
   type SwarmRemoveResult,
   type WorkspaceEngine,
@@ -126,8 +137,6 @@ export {
   type ContainerInspect,
   type NodeEndpoint,
 } from './features/swarm/index.js';
-// STAND-IN until the swarm backend takes issue 9's spec builder (buildWorkspaceSpec).
-export { buildContainerSpec } from './features/swarm/index.js';
 export type { Orchestrator } from './features/config/index.js';
 export {
   swarmMembership,

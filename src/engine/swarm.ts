@@ -134,6 +134,8 @@ export interface SwarmTask {
     readonly ContainerStatus?: { readonly ContainerID?: string; readonly PID?: number; readonly ExitCode?: number };
   };
   readonly Spec?: TaskSpec;
+  /** The networks the task is attached to, with its addresses (`10.0.1.5/24`) once allocated. */
+  readonly NetworksAttachments?: readonly { readonly Network?: { readonly ID?: string; readonly Spec?: { readonly Name?: string } }; readonly Addresses?: readonly string[] | null }[] | null;
 }
 
 export interface SwarmNode {

@@ -106,10 +106,12 @@ describe('one network, whatever the concurrency', { skip }, () => {
     const engine = testEngine('docker20');
     const network = uniqueName('refused');
     const squatter = uniqueName('squat');
+    // A subnet per Node.js version: the suite runs on two side by side, on the same engines.
+    const subnet = `10.213.${60 + (Number(process.versions.node.split('.')[0]) % 30)}.0/24`;
     try {
       // The subnet aicli will ask for is taken, so its create fails (403, "Pool overlaps")...
-      await rawCreate(engine.host, { Name: squatter, Labels: TEST_LABELS, IPAM: { Config: [{ Subnet: '10.213.60.0/24' }] } });
-      await using client = await DockerClient.connect({ host: engine.host, env: {}, config: configFor(network, { networkSubnet: '10.213.60.0/24' }), ensureNetwork: false });
+      await rawCreate(engine.host, { Name: squatter, Labels: TEST_LABELS, IPAM: { Config: [{ Subnet: subnet }] } });
+      await using client = await DockerClient.connect({ host: engine.host, env: {}, config: configFor(network, { networkSubnet: subnet }), ensureNetwork: false });
       const ensuring = client.ensureNetwork({ labels: TEST_LABELS, settleMs: 3000, hostLock: false });
       // ...while another process's create (of another subnet) lands a moment later.
       await new Promise((resolve) => setTimeout(resolve, 700));

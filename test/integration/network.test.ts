@@ -152,8 +152,9 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
       assert.deepEqual(await rawInspect(engine.host, id), before);
     });
 
-    // One subnet per engine: they share the host, where a subnet can be on one bridge only.
-    const n = { docker20: 20, docker26: 26, docker28: 28, podman: 40 }[engine.name];
+    // One subnet per engine: they share the host, where a subnet can be on one bridge only; and
+    // one per Node.js version (20: +0, 24: +200), as the suite runs on two side by side.
+    const n = { docker20: 20, docker26: 26, docker28: 28, podman: 40 }[engine.name] + (Number(process.versions.node.split('.')[0]) % 5) * 50;
     for (const [family, subnet, gateway, prefix] of [
       ['IPv4', `10.213.${n}.0/24`, `10.213.${n}.254`, `10.213.${n}.`],
       ['IPv6', `fd00:a1c1:${n}::/64`, `fd00:a1c1:${n}::fe`, `fd00:a1c1:${n}:`],

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { engineSkip, testEngine } from '../support/engines.js';
+import { engineSkip, rawRequest, testEngine } from '../support/engines.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -18,12 +18,15 @@ describe('the README', { skip: engineSkip() }, () => {
     assert.ok(code !== undefined, 'no ```js block under "## The library"');
     // Inside the package folder, so that `import 'aicli-docker'` finds the package itself (dist/).
     const dir = await mkdtemp(join(ROOT, '.readme-'));
+    let network: string | undefined;
     try {
       const file = join(dir, 'example.mjs');
       await writeFile(file, code);
       const host = testEngine('docker20').host;
+      // connect() makes the aicli network: one of the test's own, removed below.
+      network = `aicli-readme-${process.pid}-${Date.now().toString(36)}`;
       const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [file], { env: { PATH: process.env['PATH'] ?? '', HOME: dir, DOCKER_HOST: host }, timeout: 30_000 }, (err, stdout, stderr) => {
+        execFile(process.execPath, [file], { env: { PATH: process.env['PATH'] ?? '', HOME: dir, DOCKER_HOST: host, AICLI_DOCKER_NETWORK_NAME: network }, timeout: 30_000 }, (err, stdout, stderr) => {
           resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
         });
       });
@@ -32,6 +35,7 @@ describe('the README', { skip: engineSkip() }, () => {
       assert.equal(first, `${host} 1.41`);
       assert.match(second, /^20\.10\.\S+ \d+$/);
     } finally {
+      if (network !== undefined) await rawRequest(testEngine('docker20').host, 'DELETE', `/networks/${network}`);
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -1,44 +1,15 @@
-// Helpers for the Swarm tests and bench: a raw exec through any connected client (no exec
-// feature of the library is used: it arrives with issue 10), and a counting proxy that sees
-// every HTTP request a client sends to an engine, independently of the client under test.
+// Helpers for the Swarm tests and bench: the spec the Workspaces facade hands its backend (for
+// a backend call of one's own, such as a create that does not wait), and a counting proxy that
+// sees every HTTP request a client sends to an engine, independently of the client under test.
 import fs from 'node:fs';
 import net from 'node:net';
-import type { DockerClient } from '../../src/index.js';
-import { apiPath } from '../../src/index.js';
+import type { CreateWorkspaceOptions, DockerConfig, Workspaces, WorkspaceSpec } from '../../src/index.js';
 
-export interface ExecResult {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Splits Docker's multiplexed stream (8-byte headers: stream, 0, 0, 0, big-endian size). */
-export function demux(raw: Buffer): { stdout: string; stderr: string } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  let at = 0;
-  while (at + 8 <= raw.length) {
-    const kind = raw[at];
-    const size = raw.readUInt32BE(at + 4);
-    const frame = raw.subarray(at + 8, at + 8 + size);
-    (kind === 2 ? err : out).push(frame);
-    at += 8 + size;
-  }
-  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
-
-/** POST /containers/{id}/exec, then start it attached (Detach false) and read the raw stream to its end, then the exit code. */
-export async function execRaw(client: DockerClient, containerId: string, cmd: readonly string[], user?: string): Promise<ExecResult> {
-  const made = await client.api.json<{ Id: string }>({
-    method: 'POST',
-    path: apiPath`/containers/${containerId}/exec`,
-    json: { Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user === undefined ? {} : { User: user }) },
-  });
-  const res = await client.api.stream({ method: 'POST', path: apiPath`/exec/${made.Id}/start`, json: { Detach: false, Tty: false } });
-  const chunks: Buffer[] = [];
-  for await (const chunk of res.body) chunks.push(chunk as Buffer);
-  const inspect = await client.api.json<{ ExitCode: number | null; Running: boolean }>({ method: 'GET', path: apiPath`/exec/${made.Id}/json` });
-  return { exitCode: inspect.ExitCode ?? -1, ...demux(Buffer.concat(chunks)) };
+/** The WorkspaceSpec that `ws.create(options)` would hand its backend: planned and checked the same way. */
+export async function workspaceSpecOf(ws: Workspaces, config: DockerConfig, options: CreateWorkspaceOptions): Promise<WorkspaceSpec> {
+  const p = await ws.plan(options);
+  if (p.violations.length > 0) throw new Error(`workspaceSpecOf: the policy refuses ${options.name}: ${p.violations.map((v) => v.message).join('; ')}`);
+  return { id: p.id, name: p.name, containerName: p.containerName, body: p.body, config, labels: options.labels ?? {}, constraints: p.constraints };
 }
 
 export interface CountingProxy extends AsyncDisposable {

@@ -1,6 +1,7 @@
-// `workspace exec | logs | cp | stats`: what runs inside a workspace. A table of handlers, to
-// be merged into the `workspace` command's table (issue 9); each resolves the workspace name
-// to its container, then calls the library with that container.
+// `workspace exec | logs | cp | stats`: what runs inside a workspace. A table of handlers,
+// merged into the `workspace` command's table; each resolves the workspace name to an engine
+// and a container through the workspace backend (withWorkspace: the client's engine for a
+// container workspace, the engine of its node for a Swarm one), then calls the library there.
 import { Writable } from 'node:stream';
 import {
   copyIn,
@@ -12,13 +13,12 @@ import {
   parseCpArg,
   parseDuration,
   stats,
-  findWorkspaceContainer,
   type CopyResult,
-  type DockerClient,
+  type EngineApi,
   type StatsSample,
 } from '../../index.js';
 import { UsageError, type CliStreams, type CommandContext, type FlagSpec } from '../command.js';
-import { connectCli } from '../connect.js';
+import { openWorkspaces } from './workspace/common.js';
 import { humanBytes } from '../progress.js';
 
 export interface WorkspaceSubcommand {
@@ -85,11 +85,11 @@ const str = (ctx: CommandContext, k: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
-async function withWorkspace<T>(ctx: CommandContext, name: string, fn: (client: DockerClient, container: string) => Promise<T>): Promise<T> {
-  await using client = await connectCli(ctx);
-  const c = await findWorkspaceContainer(client.api, name);
-  // By name: the library's messages then say which container, readably.
-  return await fn(client, c.containerName === '' ? c.id : c.containerName);
+/** The one resolver of exec, logs, cp and stats: the workspace's engine and container, from its backend. */
+async function withWorkspace<T>(ctx: CommandContext, name: string, fn: (api: EngineApi, container: string) => Promise<T>): Promise<T> {
+  await using session = await openWorkspaces(ctx);
+  const target = await session.workspaces.locate(name);
+  return await fn(target.api, target.container);
 }
 
 const execCmd: WorkspaceSubcommand = {
@@ -113,8 +113,8 @@ const execCmd: WorkspaceSubcommand = {
     const int = onInterrupt(streams);
     const raw = interactive && tty && streams?.stdin.isTTY === true ? streams.stdin : undefined;
     try {
-      return await withWorkspace(ctx, name, async (client, container) => {
-        const h = await execStream(client.api, container, cmd, {
+      return await withWorkspace(ctx, name, async (api, container) => {
+        const h = await execStream(api, container, cmd, {
           env: envFlags(ctx),
           ...(str(ctx, 'workdir') === undefined ? {} : { workdir: str(ctx, 'workdir') ?? '' }),
           ...(str(ctx, 'user') === undefined ? {} : { user: str(ctx, 'user') ?? '' }),
@@ -182,8 +182,8 @@ const logsCmd: WorkspaceSubcommand = {
     const stamps = ctx.flags['timestamps'] === true;
     const int = onInterrupt(ctx.streams);
     try {
-      return await withWorkspace(ctx, name, async (client, container) => {
-        const lines = logs(client.api, container, { follow: ctx.flags['follow'] === true, ...(tail === undefined ? {} : { tail }), ...(since === undefined ? {} : { since }), signal: int.signal, logger: ctx.logger });
+      return await withWorkspace(ctx, name, async (api, container) => {
+        const lines = logs(api, container, { follow: ctx.flags['follow'] === true, ...(tail === undefined ? {} : { tail }), ...(since === undefined ? {} : { since }), signal: int.signal, logger: ctx.logger });
         for await (const l of lines) {
           if (ctx.global.json) ctx.stdout(`${JSON.stringify(l)}\n`);
           else (l.stream === 'stderr' ? ctx.stderr : ctx.stdout)(`${stamps ? `${l.time} ` : ''}${l.line}\n`);
@@ -207,16 +207,16 @@ const cpCmd: WorkspaceSubcommand = {
     const way = cpDirection(parseCpArg(src), parseCpArg(dst));
     const int = onInterrupt(ctx.streams);
     try {
-      const r: CopyResult = await withWorkspace(ctx, way.name, async (client, container) => {
+      const r: CopyResult = await withWorkspace(ctx, way.name, async (api, container) => {
         const options = { signal: int.signal, logger: ctx.logger };
         if (way.dir === 'in') {
           const from = way.from.kind === 'stream' ? ctx.streams?.stdin : way.from.kind === 'local' ? way.from.path : undefined;
           if (from === undefined) throw new UsageError('workspace cp: - needs a standard input');
-          return copyIn(client.api, container, from, way.containerPath, options);
+          return copyIn(api, container, from, way.containerPath, options);
         }
         const to = way.to.kind === 'stream' ? ctx.streams?.stdout : way.to.kind === 'local' ? way.to.path : undefined;
         if (to === undefined) throw new UsageError('workspace cp: - needs a standard output');
-        return copyOut(client.api, container, way.containerPath, to, options);
+        return copyOut(api, container, way.containerPath, to, options);
       });
       if (r.target === '-') return 0;
       if (ctx.global.json) ctx.stdout(`${JSON.stringify(r)}\n`);
@@ -251,7 +251,7 @@ const statsCmd: WorkspaceSubcommand = {
   flags: [],
   async run(ctx) {
     const { name } = nameArg(ctx, 'none');
-    const s = await withWorkspace(ctx, name, (client, container) => stats(client.api, container));
+    const s = await withWorkspace(ctx, name, (api, container) => stats(api, container));
     ctx.stdout(ctx.global.json ? `${JSON.stringify({ name, ...s }, null, 2)}\n` : statsRows(name, s));
     return 0;
   },

@@ -1,29 +1,58 @@
 /**
  * Which way workspaces run: containers on the engine, or services on its Swarm cluster. Chosen
- * once per connection (`orchestrator: engine | swarm | auto`); the caller then uses one
- * WorkspaceBackend, never `if` branches spread through the code.
+ * once per connection (`orchestrator: engine | swarm | auto`) by workspaceBackend() in the
+ * workspace feature; everything after that talks to one WorkspaceBackend, never to `if`
+ * branches spread through the code.
  */
 import { NotSwarmManagerError } from '../../errors.js';
-import type { CallOptions } from '../../engine/engine-api.js';
+import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { swarmMembership } from '../../engine/swarm.js';
-import type { Orchestrator } from '../config/index.js';
-import type { DockerClient } from '../docker-client.js';
+import type { SystemInfo } from '../../engine/types.js';
+import type { DockerConfig, Orchestrator, ValueSource } from '../config/index.js';
+
+/** What choosing needs of a client (DockerClient has it). */
+export interface OrchestratorHost {
+  readonly api: EngineApi;
+  readonly config: DockerConfig;
+  readonly endpoint: { readonly url: string };
+}
+
+export interface OrchestratorChoice {
+  readonly mode: 'engine' | 'swarm';
+  /** The engine's /info, when it was read (always for `swarm`). */
+  readonly info?: SystemInfo;
+}
+
+export interface OrchestratorOptions extends CallOptions {
+  /** Default: the host's configuration. */
+  readonly orchestrator?: Orchestrator;
+  /** Where `orchestrator` was set, for the not-a-manager message (`AICLI_DOCKER_ORCHESTRATOR`). */
+  readonly source?: string;
+}
+
+/** How messages name where `orchestrator` was set. */
+export function orchestratorSource(source: ValueSource | undefined): string {
+  if (source === undefined) return 'orchestrator: swarm';
+  return source.layer === 'default' ? 'orchestrator (default)' : `orchestrator in ${source.name}`;
+}
 
 /**
- * `engine` or `swarm` for `client` (from its configuration unless given). `engine` costs no
- * call; `swarm` and `auto` one /info. `swarm` on an engine that is not a manager throws
+ * `engine` or `swarm` for `host`, with the /info it read. `engine` costs no call; `swarm`
+ * and `auto` one /info. `swarm` on an engine that is not a manager throws
  * NotSwarmManagerError; `auto` then falls back to `engine`.
  */
-export async function resolveOrchestrator(
-  client: DockerClient,
-  options: CallOptions & { orchestrator?: Orchestrator; source?: string } = {},
-): Promise<'engine' | 'swarm'> {
-  const wanted = options.orchestrator ?? client.config.orchestrator;
-  if (wanted === 'engine') return 'engine';
-  const info = await client.api.info({ signal: options.signal, timeoutMs: options.timeoutMs });
+export async function chooseOrchestrator(host: OrchestratorHost, options: OrchestratorOptions = {}): Promise<OrchestratorChoice> {
+  const wanted = options.orchestrator ?? host.config.orchestrator;
+  if (wanted === 'engine') return { mode: 'engine' };
+  const info = await host.api.info({ signal: options.signal, timeoutMs: options.timeoutMs });
   const m = swarmMembership(info.raw);
-  if (m.manager) return 'swarm';
-  if (wanted === 'auto') return 'engine';
+  if (m.manager) return { mode: 'swarm', info };
+  if (wanted === 'auto') return { mode: 'engine', info };
   const state = m.state === 'active' ? 'active, as a worker: only managers can run services' : m.state;
-  throw new NotSwarmManagerError(client.endpoint.url, state, options.source ?? 'orchestrator: swarm');
+  throw new NotSwarmManagerError(host.endpoint.url, state, options.source ?? 'orchestrator: swarm');
+}
+
+/** `engine` or `swarm` for `host` (see chooseOrchestrator). */
+export async function resolveOrchestrator(host: OrchestratorHost, options: OrchestratorOptions = {}): Promise<'engine' | 'swarm'> {
+  return (await chooseOrchestrator(host, options)).mode;
 }

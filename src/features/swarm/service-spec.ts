@@ -1,19 +1,32 @@
 /**
- * A workspace's ContainerCreate body (the engine orchestrator's spec) as a Swarm ServiceSpec.
- * Pure: no engine call. Every hardening setting is carried over; what a service cannot carry,
- * or cannot carry at the engine's API version, is refused naming the key (all problems at
- * once, before anything is created). A few resource settings that services have no field
- * for, and that weaken no isolation, are dropped with a note (see DROPPED).
+ * A workspace's ContainerCreate body (buildWorkspaceSpec's, after the policy) as a Swarm
+ * ServiceSpec. Pure: no engine call. Every hardening setting is carried over; what a service
+ * cannot carry, or cannot carry at the engine's API version, is refused naming the key (all
+ * problems at once, before anything is created). A few resource settings that services have
+ * no field for, and that weaken no isolation, are dropped with a note (see DROPPED).
+ *
+ * What becomes of each part of a workspace body:
+ *   - limits: NanoCpus, Memory, PidsLimit → Resources.Limits, with reservations equal to the
+ *     CPU and memory limits (Swarm places a workspace only where they fit); Ulimits carried;
+ *     CpuShares and MemorySwap dropped with a note (services have no such fields before 1.52);
+ *   - hardening: ReadonlyRootfs, CapDrop/CapAdd, SecurityOpt (no-new-privileges, seccomp,
+ *     AppArmor, SELinux → Privileges), User, Init, tmpfs; IpcMode "private" is what a
+ *     service container gets anyway (checked after start), any other is refused;
+ *   - Mounts: the anonymous volume at /workspace becomes the data volume (a named volume,
+ *     volume_driver); a bind (the project folder, --mount) is refused: it exists on one machine;
+ *   - Healthcheck: carried, with a start interval (Swarm reports a task running only once its
+ *     first check passed); RestartPolicy on-failure:N → Condition on-failure, MaxAttempts N;
+ *   - NetworkMode and NetworkingConfig (aliases): the task's networks; bridge, host and none refused.
  */
-import type { ContainerCreateBody as EngineContainerCreateBody } from '../../engine/types.js';
+import type { ContainerCreateBody } from '../../engine/types.js';
 import type { ConfigProblem } from '../../errors.js';
 import { SwarmUnsupportedError } from '../../errors.js';
 import type { ContainerSpec, Labels, ServiceSpec, SwarmHealthcheck, SwarmMount, TaskSpec } from '../../engine/swarm.js';
 import { compareApiVersions } from '../../transport/api-version.js';
 import { readSize } from '../config/units.js';
 
-/** The Engine API ContainerCreate body, as far as it can be turned into a service (the rest is refused). */
-export interface ContainerCreateBody {
+/** The body as it is read here: every field looked at, known to the type or not. */
+interface LooseBody {
   readonly Image?: string;
   readonly Cmd?: readonly string[] | null;
   readonly Entrypoint?: readonly string[] | string | null;
@@ -54,6 +67,14 @@ export interface ServiceSpecOptions {
   readonly stopGracePeriodMs?: number | undefined;
   /** Wait before a restart or a move (Swarm's default is 5 s). */
   readonly restartDelayMs?: number | undefined;
+  /** Run an init process as PID 1 (it passes on SIGTERM and reaps what exec leaves behind). */
+  readonly init?: boolean | undefined;
+  /**
+   * When the body's health check has no start interval: probe this often until the first
+   * check passes. Swarm reports a task running only then, and without it the engine waits
+   * 5 s (or the whole interval, before Docker 25) for the first probe.
+   */
+  readonly healthStartIntervalMs?: number | undefined;
 }
 
 export interface ServiceSpecResult {
@@ -89,8 +110,8 @@ const KEY_OF: Readonly<Record<string, string>> = {
   CapAdd: 'cap_add',
   Tmpfs: 'tmpfs',
   NetworkMode: 'network_name',
-  Binds: 'project',
-  Mounts: 'project',
+  Binds: 'mounts',
+  Mounts: 'mounts',
   Memory: 'memory_limit',
   NanoCpus: 'cpu_limit',
   PidsLimit: 'pids_limit',
@@ -139,9 +160,10 @@ class Problems {
     this.apiVersion = apiVersion;
   }
 
-  refuse(field: string, message: string): void {
-    const key = KEY_OF[field.replace(/^HostConfig\./, '').replace(/[.[].*$/, '')];
-    this.list.push({ source: SOURCE, key: key === undefined ? field : `${key} (${field})`, message });
+  /** `key`: the configuration key or option it comes from, when the field alone does not tell. */
+  refuse(field: string, message: string, key?: string): void {
+    const named = key ?? KEY_OF[field.replace(/^HostConfig\./, '').replace(/[.[].*$/, '')];
+    this.list.push({ source: SOURCE, key: named === undefined ? field : `${named} (${field})`, message });
   }
 
   /** False (and a problem naming the version) when the engine's API is too old for `need`. */
@@ -239,21 +261,38 @@ function tmpfsMount(target: string, options: string, p: Problems): SwarmMount {
   return { Type: 'tmpfs', Target: target, ...(readOnly ? { ReadOnly: true } : {}), ...(Object.keys(tmpfs).length > 0 ? { TmpfsOptions: tmpfs } : {}) };
 }
 
-function mountsOf(host: Readonly<Record<string, unknown>>, p: Problems): SwarmMount[] {
+const HOST_FOLDER = 'exists only on this machine, and a Swarm workspace may run on any node';
+
+/** A host folder in a Swarm workspace: refused, saying where its files go instead. */
+function refuseBind(p: Problems, field: string, source: string, target: string, dataTarget: string | undefined): void {
+  if (target === dataTarget) {
+    p.refuse(
+      field,
+      `the project folder ${source} ${HOST_FOLDER}; its files live in the data volume at ${target} instead (volume_driver chooses where that volume lives). ` +
+        `Create the workspace without a project, then copy the files in: \`aicli-docker workspace cp ${source}/. NAME:${target}\``,
+      'project',
+    );
+  } else {
+    p.refuse(field, `${target}: the host folder ${source} ${HOST_FOLDER}; leave the mount out (a named volume or the data volume at ${dataTarget ?? '/workspace'} can hold such files)`, 'mounts');
+  }
+}
+
+function mountsOf(host: Readonly<Record<string, unknown>>, dataTarget: string | undefined, p: Problems): SwarmMount[] {
   const out: SwarmMount[] = [];
   for (const [i, bind] of strings(host['Binds']).entries()) {
     const [source = '', target = '', mode = ''] = bind.split(':');
-    if (source.startsWith('/')) {
-      p.refuse(`HostConfig.Binds[${i}]`, `${target}: a host folder (${source}) exists only on one machine, and a Swarm workspace may run on any node; its data lives in a volume at /workspace instead (volume_driver chooses where)`);
-    } else {
-      out.push({ Type: 'volume', Source: source, Target: target, ...(mode.split(',').includes('ro') ? { ReadOnly: true } : {}) });
-    }
+    if (source.startsWith('/')) refuseBind(p, `HostConfig.Binds[${i}]`, source, target, dataTarget);
+    else out.push({ Type: 'volume', Source: source, Target: target, ...(mode.split(',').includes('ro') ? { ReadOnly: true } : {}) });
   }
   const mounts = Array.isArray(host['Mounts']) ? (host['Mounts'] as Record<string, unknown>[]) : [];
   for (const [i, m] of mounts.entries()) {
     const target = typeof m['Target'] === 'string' ? m['Target'] : '';
+    const source = typeof m['Source'] === 'string' ? m['Source'] : '';
     if (m['Type'] === 'bind') {
-      p.refuse(`HostConfig.Mounts[${i}]`, `${target}: a host folder (${String(m['Source'])}) exists only on one machine, and a Swarm workspace may run on any node; its data lives in a volume at /workspace instead (volume_driver chooses where)`);
+      refuseBind(p, `HostConfig.Mounts[${i}]`, source, target, dataTarget);
+    } else if (m['Type'] === 'volume' && source === '' && target === dataTarget) {
+      // The workspace's anonymous volume: the data volume takes its place.
+      continue;
     } else if (m['Type'] === 'volume' || m['Type'] === 'tmpfs') {
       out.push(m as unknown as SwarmMount);
     } else {
@@ -264,7 +303,7 @@ function mountsOf(host: Readonly<Record<string, unknown>>, p: Problems): SwarmMo
   return out;
 }
 
-function networksOf(body: ContainerCreateBody, host: Readonly<Record<string, unknown>>, p: Problems): { Target: string; Aliases?: readonly string[] }[] {
+function networksOf(body: LooseBody, host: Readonly<Record<string, unknown>>, p: Problems): { Target: string; Aliases?: readonly string[] }[] {
   const mode = typeof host['NetworkMode'] === 'string' ? host['NetworkMode'] : '';
   const endpoints = body.NetworkingConfig?.EndpointsConfig ?? {};
   const names = new Set(Object.keys(endpoints));
@@ -307,9 +346,9 @@ function hostsOf(extra: readonly string[]): string[] {
  * The ServiceSpec for one workspace (one replica), or SwarmUnsupportedError listing every
  * setting a service cannot carry at `options.apiVersion`.
  */
-export function toServiceSpec(input: ContainerCreateBody | EngineContainerCreateBody, options: ServiceSpecOptions): ServiceSpecResult {
+export function toServiceSpec(input: ContainerCreateBody, options: ServiceSpecOptions): ServiceSpecResult {
   // Read loosely: every field of the workspace's body is looked at, known or not.
-  const body = input as ContainerCreateBody;
+  const body = input as unknown as LooseBody;
   const p = new Problems(options.apiVersion);
   const host = body.HostConfig ?? {};
 
@@ -345,10 +384,10 @@ export function toServiceSpec(input: ContainerCreateBody | EngineContainerCreate
   }
 
   const privileges = securityOpts(strings(host['SecurityOpt']), p);
-  const mounts = mountsOf(host, p);
+  const mounts = mountsOf(host, options.dataVolume?.target, p);
   if (options.dataVolume !== undefined) {
     const v = options.dataVolume;
-    if (mounts.some((m) => m.Target === v.target)) p.refuse('HostConfig.Mounts', `${v.target} is already mounted; the data volume goes there`);
+    if (mounts.some((m) => m.Target === v.target)) p.refuse('HostConfig.Mounts', `${v.target} is already mounted; the data volume goes there`, 'mounts');
     mounts.push({
       Type: 'volume',
       Source: v.name,
@@ -360,7 +399,10 @@ export function toServiceSpec(input: ContainerCreateBody | EngineContainerCreate
 
   const oom = typeof host['OomScoreAdj'] === 'number' ? host['OomScoreAdj'] : 0;
   if (oom !== 0) p.needs('HostConfig.OomScoreAdj', SWARM_API_NEEDS.oomScoreAdj);
-  const health = body.Healthcheck ?? undefined;
+  const asked = body.Healthcheck ?? undefined;
+  const probes = asked !== undefined && (asked.Test ?? []).length > 0 && asked.Test?.[0] !== 'NONE';
+  const startInterval = options.healthStartIntervalMs === undefined || !probes || (asked.StartInterval ?? 0) !== 0 ? undefined : options.healthStartIntervalMs * NS;
+  const health = asked === undefined ? undefined : { ...asked, ...(startInterval === undefined ? {} : { StartInterval: startInterval }) };
   if (health?.StartInterval !== undefined && health.StartInterval !== 0) p.needs('Healthcheck.StartInterval', SWARM_API_NEEDS.healthStartInterval);
 
   if (p.list.length > 0) throw new SwarmUnsupportedError(p.list);
@@ -393,7 +435,7 @@ export function toServiceSpec(input: ContainerCreateBody | EngineContainerCreate
     ...(Object.keys(privileges).length > 0 ? { Privileges: privileges } : {}),
     ...(strings(host['CapDrop']).length > 0 ? { CapabilityDrop: strings(host['CapDrop']) } : {}),
     ...(strings(host['CapAdd']).length > 0 ? { CapabilityAdd: strings(host['CapAdd']) } : {}),
-    ...(host['Init'] === true ? { Init: true } : {}),
+    ...(host['Init'] === true || options.init === true ? { Init: true } : {}),
     ...(mounts.length > 0 ? { Mounts: mounts } : {}),
     ...(ulimits !== undefined && ulimits.length > 0 ? { Ulimits: ulimits } : {}),
     ...(strings(host['GroupAdd']).length > 0 ? { Groups: strings(host['GroupAdd']) } : {}),

@@ -9,30 +9,28 @@
  *   - the message is the scheduler's own (e.g. "no suitable node (insufficient resources on
  *     2 nodes)"), plus what a move meant for the data.
  */
-import type { SwarmMount, SwarmNode, SwarmService, SwarmTask, TaskState } from '../../engine/swarm.js';
+import type { SwarmMount, SwarmNode, SwarmService, SwarmTask, TaskSpec, TaskState } from '../../engine/swarm.js';
 import { LABELS } from '../labels.js';
-import type { WorkspaceInfo } from './workspace-standin.js';
+import type { WorkspaceDataInfo, WorkspaceHealth, WorkspaceInfo, WorkspaceLimits, WorkspaceMountInfo, WorkspaceNetworkInfo } from '../workspace/backend.js';
 
-/** A Swarm workspace as `workspace ls` shows it: the common fields plus where it runs and why. */
+/** The backend name Swarm workspaces carry (WorkspaceInfo.backend). */
+export const SWARM_KIND = 'swarm';
+
+/**
+ * A Swarm workspace as `workspace ls` shows it: the fields of every workspace, plus where it
+ * runs, why it is in its state, and where its data lives. `id` and `containerName` are the
+ * service's.
+ */
 export interface SwarmWorkspaceInfo extends WorkspaceInfo {
   /** Hostname of the node that runs (or is starting) it; null while pending or stopped. */
   readonly node: string | null;
   /** The scheduler's reason, what a move did, or what to do. */
   readonly message: string;
+  readonly data: WorkspaceDataInfo;
 }
 
 /** Where a workspace's data lives, and what stayed behind after moves. */
-export interface DataLocation {
-  readonly volume: string | null;
-  readonly driver: string | null;
-  /** True when the driver shares the data between nodes (a moved workspace keeps it). */
-  readonly follows: boolean;
-  /** Hostname of the node whose copy the workspace uses now (null: not running, or a shared driver). */
-  readonly node: string | null;
-  /** Nodes that hold an older copy, left there when the workspace moved (node-local drivers only). */
-  readonly leftOn: readonly { readonly node: string; readonly since: string }[];
-  readonly note: string;
-}
+export type DataLocation = WorkspaceDataInfo;
 
 export interface TaskRecord {
   readonly taskId: string;
@@ -92,6 +90,69 @@ export function dataFollows(mount: SwarmMount | undefined): boolean {
 
 function short(t: string | undefined): string | null {
   return t === undefined || t === '' || t.startsWith('0001-') ? null : t.replace(/\.\d+Z$/, 'Z');
+}
+
+/** Swarm's restart condition in the engine's words (`on-failure:5`). */
+function restartText(rp: TaskSpec['RestartPolicy']): string {
+  const condition = rp?.Condition ?? 'any';
+  if (condition === 'none') return 'no';
+  if (condition === 'any') return 'always';
+  return rp?.MaxAttempts !== undefined && rp.MaxAttempts > 0 ? `on-failure:${rp.MaxAttempts}` : 'on-failure';
+}
+
+function limitsOf(t: TaskSpec): WorkspaceLimits {
+  const l = t.Resources?.Limits ?? {};
+  const c = t.ContainerSpec;
+  const ulimits: Record<string, { soft: number; hard: number }> = {};
+  for (const u of c.Ulimits ?? []) ulimits[u.Name] = { soft: u.Soft, hard: u.Hard };
+  const positive = (n: number | undefined): number | undefined => (n === undefined || n <= 0 ? undefined : n);
+  const nano = positive(l.NanoCPUs);
+  const memory = positive(l.MemoryBytes);
+  return {
+    cpus: nano === undefined ? undefined : nano / 1e9,
+    // A service has no CPU shares: its containers get the engine's default weight.
+    cpuShares: undefined,
+    // Nor swap: an engine gives a container with a memory limit and no swap limit twice the
+    // memory in all (as much swap as memory, where the node has swap).
+    memorySwapBytes: memory === undefined ? undefined : memory * 2,
+    memoryBytes: memory,
+    pidsLimit: positive(l.Pids),
+    ulimits,
+    readOnlyRootfs: c.ReadOnly === true,
+    restartPolicy: restartText(t.RestartPolicy),
+  };
+}
+
+function mountsOf(t: TaskSpec): WorkspaceMountInfo[] {
+  return (t.ContainerSpec.Mounts ?? []).map((m) => ({ type: m.Type, source: m.Source ?? '', target: m.Target, readOnly: m.ReadOnly === true }));
+}
+
+/** From the task's attachments (names and addresses, no extra call); the spec's network ids otherwise. */
+function networksOf(t: TaskSpec, task: SwarmTask | undefined): WorkspaceNetworkInfo[] {
+  const wanted = t.Networks ?? [];
+  const aliasesOf = (id: string, name: string): readonly string[] => wanted.find((n) => n.Target === id || n.Target === name)?.Aliases ?? [];
+  const attached = task?.NetworksAttachments ?? [];
+  if (attached.length > 0) {
+    return attached
+      .filter((a) => a.Network?.Spec?.Name !== undefined && wanted.some((n) => n.Target === a.Network?.ID || n.Target === a.Network?.Spec?.Name))
+      .map((a) => {
+        const id = a.Network?.ID ?? '';
+        const name = a.Network?.Spec?.Name ?? id;
+        return { name, id, ipAddress: a.Addresses?.[0]?.replace(/\/\d+$/, ''), aliases: aliasesOf(id, name) };
+      });
+  }
+  return wanted.map((n) => ({ name: n.Target, id: n.Target, ipAddress: undefined, aliases: n.Aliases ?? [] }));
+}
+
+/**
+ * Swarm runs a task with a health check only once its first check passed, and replaces one
+ * whose check fails: a running task is healthy as far as the manager knows (inspect asks the
+ * node's engine for the current result).
+ */
+function healthOf(state: string, t: TaskSpec): WorkspaceHealth {
+  const test = t.ContainerSpec.Healthcheck?.Test ?? [];
+  if (test.length === 0 || test[0] === 'NONE') return 'none';
+  return state === 'running' ? 'healthy' : state === 'starting' ? 'starting' : 'none';
 }
 
 function taskMessage(t: SwarmTask): string {
@@ -189,23 +250,44 @@ export function workspaceView(service: SwarmService, tasks: readonly SwarmTask[]
   if (state === 'running' && (message === 'started' || message === 'running')) message = '';
 
   const created = labels[LABELS.created] ?? short(service.CreatedAt) ?? '';
+  const data: DataLocation = { volume, driver: mount === undefined ? null : (mount.VolumeOptions?.DriverConfig?.Name ?? 'local'), follows, node: follows ? null : node, leftOn, note };
+  const template = service.Spec.TaskTemplate;
+  const shown = current ?? mine[0];
+  const ended = state === 'exited' || state === 'failed';
+  const networks = networksOf(template, shown);
   const info: SwarmWorkspaceInfo = {
     name,
+    workspaceId: labels[LABELS.workspaceId] ?? name,
     id: service.ID,
+    containerName: service.Spec.Name,
+    backend: SWARM_KIND,
     state,
-    health: null,
-    image: service.Spec.TaskTemplate.ContainerSpec.Image.replace(/@sha256:[0-9a-f]{64}$/, ''),
+    health: healthOf(state, template),
+    image: template.ContainerSpec.Image.replace(/@sha256:[0-9a-f]{64}$/, ''),
+    imageId: undefined,
     created,
+    startedAt: state === 'running' ? (short(current?.Status.Timestamp) ?? undefined) : undefined,
+    finishedAt: ended ? (short(shown?.Status.Timestamp) ?? undefined) : undefined,
+    exitCode: ended ? shown?.Status.ContainerStatus?.ExitCode : undefined,
+    ephemeral: labels[LABELS.ephemeral] === 'true',
+    // A host folder exists on one machine only: Swarm workspaces keep their files in the data volume.
+    project: undefined,
+    user: template.ContainerSpec.User === '' ? undefined : template.ContainerSpec.User,
+    limits: limitsOf(template),
+    mounts: mountsOf(template),
+    network: networks[0]?.name,
+    networks,
     labels,
     node,
     message,
+    data,
   };
   return {
     info,
     service,
     task: current ?? null,
     nodeRecord: nodeOf(current) ?? null,
-    data: { volume, driver: mount === undefined ? null : (mount.VolumeOptions?.DriverConfig?.Name ?? 'local'), follows, node: follows ? null : node, leftOn, note },
+    data,
     history: mine.map((t) => ({
       taskId: t.ID,
       node: hostnameOf(nodeOf(t)) ?? t.NodeID ?? null,

@@ -1,7 +1,9 @@
 /**
  * Workspaces as Swarm services: one replicated service (1 replica) per workspace, placed,
- * restarted and moved by Swarm. aicli chooses the spec (the engine spec's hardening, carried
- * over by toServiceSpec) and reads the state; it schedules nothing itself.
+ * restarted and moved by Swarm. The WorkspaceBackend that workspaceBackend() picks when
+ * `orchestrator` says swarm: the Workspaces facade builds and checks the workspace's body
+ * (buildWorkspaceSpec, the policy) as for a container; this backend turns it into a service
+ * spec (toServiceSpec: the same hardening) and reads the state. It schedules nothing itself.
  *
  * Calls: `list()` and `nodes()` are three calls each (services, tasks, nodes), whatever the
  * number of workspaces. Anything that needs a container (exec, logs, archives, stats, and the
@@ -10,17 +12,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DockerAbortedError,
+  DockerApiError,
   DockerConflictError,
   DockerNotFoundError,
   ImageNotFoundError,
-  InvalidArgumentError,
   isDockerError,
   NotSwarmManagerError,
   SwarmUnsupportedError,
   SwarmWorkspaceError,
+  WorkspaceNotFoundError,
   WorkspaceNotHardenedError,
 } from '../../errors.js';
-import type { CallOptions } from '../../engine/engine-api.js';
+import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import {
   createService,
@@ -36,26 +39,33 @@ import {
   type SwarmService,
   type SwarmTask,
 } from '../../engine/swarm.js';
+import type { SystemInfo } from '../../engine/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { compareApiVersions } from '../../transport/api-version.js';
 import type { Env } from '../../transport/discovery.js';
-import type { DockerConfig } from '../config/index.js';
-import { swarmConstraint } from '../config/schema.js';
+import type { ConfigKey, DockerConfig, ValueSource } from '../config/index.js';
 import { DockerClient } from '../docker-client.js';
 import { LABELS } from '../labels.js';
+import { ensureNetwork, findNetwork } from '../network/index.js';
+import type { CreateResult, RemoveOptions, StopOptions, WorkspaceBackend, WorkspaceSpec, WorkspaceTarget } from '../workspace/backend.js';
+import { sanitizeName } from '../workspace/names.js';
+import { WORKSPACE_DIR } from '../workspace/spec.js';
 import { hardeningProblems, type ContainerInspect } from './hardening.js';
-import { ensureSwarmNetwork, isNameConflict } from './network-standin.js';
 import { NodeEngines } from './routing.js';
-import { MIN_SWARM_API, SWARM_API_NEEDS, toServiceSpec } from './service-spec.js';
-import { dataMount, dataNodes, hostnameOf, nodeViews, workspaceView, workspaceViews, type DataLocation, type SwarmNodeInfo, type SwarmWorkspaceInfo, type TaskRecord, type WorkspaceView } from './snapshot.js';
+import { MIN_SWARM_API, SWARM_API_NEEDS, toServiceSpec, type ServiceSpecResult } from './service-spec.js';
 import {
-  buildContainerSpec,
-  checkWorkspaceName,
-  WorkspaceNotFoundError,
-  workspaceLabels,
-  type CreateWorkspaceOptions,
-  type WorkspaceBackend,
-} from './workspace-standin.js';
+  dataMount,
+  dataNodes,
+  hostnameOf,
+  nodeViews,
+  SWARM_KIND,
+  workspaceView,
+  workspaceViews,
+  type SwarmNodeInfo,
+  type SwarmWorkspaceInfo,
+  type TaskRecord,
+  type WorkspaceView,
+} from './snapshot.js';
 
 /** Every default of the Swarm backend, in one place. */
 export const SWARM_DEFAULTS = Object.freeze({
@@ -65,47 +75,64 @@ export const SWARM_DEFAULTS = Object.freeze({
   startTimeoutMs: 120_000,
   /** How long remove waits for a node to let go of the data volume. */
   volumeRemoveTimeoutMs: 30_000,
-  /** Stop grace for `sleep`-like commands that ignore SIGTERM (with Init, they get it). */
+  /** Stop grace: the workspace's shell exits on SIGTERM (and Init passes it on); anything else is killed after this. */
   stopGracePeriodMs: 2_000,
   /** Before a restart or a move (Swarm's default: 5 s). */
   restartDelayMs: 1_000,
+  /**
+   * Health probes this often until the first passes: Swarm says a task runs only then (the
+   * engine's default is 5 s before the first probe). After that, healthcheck_interval.
+   */
+  healthStartIntervalMs: 1_000,
   /**
    * create/start return `pending` once the scheduler has said why for this long: a node that
    * is letting go of a removed workspace frees its reservation only a moment later.
    */
   pendingGraceMs: 2_000,
-  dataTarget: '/workspace',
+  dataTarget: WORKSPACE_DIR,
 });
+
+/** What the Swarm backend needs of a client connected to a manager (DockerClient has it). */
+export interface SwarmHost {
+  readonly api: EngineApi;
+  readonly config: DockerConfig;
+  readonly endpoint: { readonly url: string };
+  /** Where each configuration key came from, for messages. */
+  readonly configSources?: Readonly<Partial<Record<ConfigKey, ValueSource>>> | undefined;
+  /** false when the API version was pinned (a refusal then says to unpin it). */
+  readonly apiVersionNegotiated?: boolean;
+}
 
 export interface SwarmBackendOptions extends CallOptions {
   /** Default: the client's configuration. */
   readonly config?: DockerConfig;
   /** Environment for node connections (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH for tcp:// nodes). Default: process.env. */
-  readonly env?: Env;
-  readonly logger?: Logger;
+  readonly env?: Env | undefined;
+  readonly logger?: Logger | undefined;
   /** How to open a node's engine. Default: DockerClient.connect({ host, env, config }). */
   readonly connectNode?: (host: string) => Promise<DockerClient>;
   /** Where `orchestrator: swarm` was set, for the not-a-manager message. */
-  readonly source?: string;
+  readonly source?: string | undefined;
+  /** The manager's /info, when the caller read it already (workspaceBackend does): no second call. */
+  readonly info?: SystemInfo | undefined;
   readonly pollIntervalMs?: number;
   readonly startTimeoutMs?: number;
 }
 
-export interface SwarmCreateOptions extends CreateWorkspaceOptions {
-  /** Placement constraints added to the configuration's `swarm_constraints` (the CLI's --constraint). */
-  readonly constraints?: readonly string[] | undefined;
+export interface SwarmCreateOptions extends CallOptions {
   /** Wait until the workspace runs, is pending with the scheduler's reason, or fails (default true). */
   readonly wait?: boolean | undefined;
+}
+
+export interface SwarmCreateResult extends CreateResult {
+  readonly info: SwarmWorkspaceInfo;
 }
 
 export interface SwarmWorkspaceDetails extends SwarmWorkspaceInfo {
   readonly serviceName: string;
   readonly taskId: string | null;
   readonly containerId: string | null;
-  readonly limits: { readonly cpus: number | null; readonly memoryBytes: number | null; readonly pids: number | null };
   readonly constraints: readonly string[];
-  readonly networks: readonly string[];
-  readonly data: DataLocation;
   /** Tasks of the workspace, newest first (Swarm keeps the last few). */
   readonly history: readonly TaskRecord[];
 }
@@ -134,21 +161,89 @@ const UNREACHABLE = ['DOCKER_NOT_AVAILABLE', 'DOCKER_TIMEOUT', 'DOCKER_TLS_ERROR
 
 const WORKSPACE_FILTER = { label: [`${LABELS.managed}=true`, LABELS.workspaceName] };
 
-/** The service (and its volume) of workspace `name`. Service names are DNS labels: no `_`. */
-export function serviceNameOf(name: string): string {
-  return `workspace-${name}`;
+/**
+ * The service of workspace `id`: `workspace-<id>`. Service names are DNS labels (no `_`, at
+ * most 63 characters): a longer one is shortened with a hash, as sanitizeName does.
+ */
+export function serviceNameOf(id: string): string {
+  return sanitizeName(`workspace-${id}`);
 }
 
-export function volumeNameOf(name: string): string {
-  return `workspace-${name}-data`;
+/** The data volume of workspace `id` (one per node that runs it, unless the driver shares it). */
+export function volumeNameOf(id: string): string {
+  return `workspace-${id}-data`;
+}
+
+/**
+ * The ServiceSpec of a workspace (pure): its checked body through toServiceSpec, with the data
+ * volume at /workspace (volume_driver), the placement constraints (swarm_constraints and the
+ * workspace's own), an init process, a short stop grace and a quick first health probe.
+ */
+export function workspaceServiceSpec(spec: Pick<WorkspaceSpec, 'name' | 'body' | 'config' | 'constraints'>, apiVersion: string): ServiceSpecResult {
+  const labels = spec.body.Labels ?? {};
+  return toServiceSpec(spec.body, {
+    serviceName: serviceNameOf(spec.name),
+    apiVersion,
+    labels,
+    dataVolume: {
+      name: volumeNameOf(spec.name),
+      target: SWARM_DEFAULTS.dataTarget,
+      driver: spec.config.volumeDriver,
+      driverOptions: spec.config.volumeDriverOpts,
+      labels,
+    },
+    constraints: [...spec.config.swarmConstraints, ...(spec.constraints ?? [])],
+    stopGracePeriodMs: SWARM_DEFAULTS.stopGracePeriodMs,
+    restartDelayMs: SWARM_DEFAULTS.restartDelayMs,
+    init: true,
+    healthStartIntervalMs: SWARM_DEFAULTS.healthStartIntervalMs,
+  });
+}
+
+/** 409, or Swarm's name conflict that some engines answer with a 500: the create did nothing. */
+function isNameConflict(err: unknown): boolean {
+  return err instanceof DockerConflictError || (err instanceof DockerApiError && /name conflicts with an existing object|already exists/i.test(err.daemonMessage));
+}
+
+interface NetworkFacts {
+  readonly name: string;
+  readonly driver: string;
+  readonly scope: string;
+  readonly encrypted: boolean;
+}
+
+/** Refuses a network a Swarm workspace cannot (or must not) use; names the key. */
+function checkSwarmNetwork(n: NetworkFacts, source: string): void {
+  if (n.driver !== 'overlay' || n.scope !== 'swarm') {
+    throw new SwarmUnsupportedError([
+      {
+        source,
+        key: 'network_name',
+        message: `network "${n.name}" is a ${n.driver} network (scope ${n.scope}); a Swarm service can only join a swarm-scoped overlay network. Choose another network_name, or remove "${n.name}" so that aicli makes it as an attachable overlay`,
+      },
+    ]);
+  }
+  if (n.encrypted) {
+    throw new SwarmUnsupportedError([
+      {
+        source,
+        key: 'network_name',
+        message:
+          `network "${n.name}" is an encrypted overlay. Its traffic needs IPsec (ESP) in the kernel of every node; where a kernel lacks it, containers start and nothing gets through, and the only sign is a warning in the engine's log. ` +
+          'aicli cannot check every node, so it does not put workspaces on encrypted overlays: use an unencrypted overlay (isolated by Swarm, on a network you trust) for network_name',
+      },
+    ]);
+  }
 }
 
 /**
  * Workspaces on the Swarm cluster managed by `client`'s engine. Open it with
- * `SwarmBackend.open(client)`; it holds connections to node engines, so close it.
+ * `SwarmBackend.open(client)` (or let workspaceBackend() choose it); it holds connections to
+ * node engines, so close it.
  */
 export class SwarmBackend implements WorkspaceBackend {
-  readonly client: DockerClient;
+  readonly kind = SWARM_KIND;
+  readonly client: SwarmHost;
   readonly config: DockerConfig;
   /** The manager's Docker version, for messages. */
   readonly serverVersion: string;
@@ -160,7 +255,7 @@ export class SwarmBackend implements WorkspaceBackend {
   readonly #verified = new Set<string>();
   #closed = false;
 
-  private constructor(client: DockerClient, options: SwarmBackendOptions, serverVersion: string) {
+  private constructor(client: SwarmHost, options: SwarmBackendOptions, serverVersion: string) {
     this.client = client;
     this.config = options.config ?? client.config;
     this.serverVersion = serverVersion;
@@ -172,9 +267,9 @@ export class SwarmBackend implements WorkspaceBackend {
     this.#engines = new NodeEngines(connect, () => this.config.swarmNodeEndpoints, this.#logger);
   }
 
-  /** Checks (one /info call) that `client`'s engine is an active Swarm manager. */
-  static async open(client: DockerClient, options: SwarmBackendOptions = {}): Promise<SwarmBackend> {
-    const info = await client.api.info({ signal: options.signal, timeoutMs: options.timeoutMs });
+  /** Checks (one /info call, unless `options.info` has it) that `client`'s engine is an active Swarm manager. */
+  static async open(client: SwarmHost, options: SwarmBackendOptions = {}): Promise<SwarmBackend> {
+    const info = options.info ?? (await client.api.info({ signal: options.signal, timeoutMs: options.timeoutMs }));
     const m = swarmMembership(info.raw);
     if (!m.manager) {
       const state = m.state === 'active' ? 'active, as a worker: only managers can run services' : m.state;
@@ -183,10 +278,15 @@ export class SwarmBackend implements WorkspaceBackend {
     return new SwarmBackend(client, options, info.serverVersion);
   }
 
-  /** Makes the workspace's service (idempotent per name) and waits until it runs, is pending with the scheduler's reason, or fails. */
-  async create(options: SwarmCreateOptions): Promise<SwarmWorkspaceInfo> {
+  /**
+   * Makes the workspace's service from its checked body (idempotent per name: a second create
+   * returns the existing one, `created: false`) and waits until it runs, is pending with the
+   * scheduler's reason, or fails. Refused, with nothing created: an engine spoken to below API
+   * 1.44, and anything a service cannot carry (a project folder, privileged, ...).
+   */
+  async create(spec: WorkspaceSpec, options: SwarmCreateOptions = {}): Promise<SwarmCreateResult> {
     this.#assertOpen();
-    const name = checkWorkspaceName(options.name);
+    const name = spec.name;
     const call = { signal: options.signal, timeoutMs: options.timeoutMs };
     const api = this.client.api;
     // Below 1.44 the engine takes a service's no-new-privileges and drops it without a word.
@@ -199,48 +299,18 @@ export class SwarmBackend implements WorkspaceBackend {
           message:
             `Swarm workspaces need ${need.what}, which a service carries only from Engine API ${need.api} (Docker ${need.docker}); ` +
             `the manager at ${this.client.endpoint.url} (Docker ${this.serverVersion}) is spoken to at API ${api.apiVersion}, where it would start workspaces without it. ` +
-            `Upgrade the manager and every node to Docker ${need.docker} or newer${this.client.apiVersionNegotiated ? '' : `, or unpin the API version (${api.apiVersion} is pinned)`}, or set orchestrator: engine`,
+            `Upgrade the manager and every node to Docker ${need.docker} or newer${this.client.apiVersionNegotiated === false ? `, or unpin the API version (${api.apiVersion} is pinned)` : ''}, or set orchestrator: engine`,
         },
       ]);
     }
-    if (options.project !== undefined) {
-      throw new SwarmUnsupportedError([
-        {
-          source: 'workspace spec',
-          key: 'project',
-          message: `a project folder (${options.project}) exists on this machine only, and a Swarm workspace may run on any node: its files live in the volume at ${SWARM_DEFAULTS.dataTarget} (copy them in), and volume_driver chooses where that volume lives`,
-        },
-      ]);
-    }
-    const constraints = (options.constraints ?? []).map((c) => {
-      const checked = swarmConstraint(c);
-      if ('problem' in checked) throw new InvalidArgumentError('placement constraint', `${JSON.stringify(c)} ${checked.problem}`);
-      return checked.value;
-    });
-    const extra = options.labels ?? {};
-    const labels = { ...workspaceLabels(name, name), ...extra };
-    const body = buildContainerSpec(this.config, { name, image: options.image, labels });
-    const { spec, networks, notes } = toServiceSpec(body, {
-      serviceName: serviceNameOf(name),
-      apiVersion: api.apiVersion,
-      labels,
-      dataVolume: {
-        name: volumeNameOf(name),
-        target: SWARM_DEFAULTS.dataTarget,
-        driver: this.config.volumeDriver,
-        driverOptions: this.config.volumeDriverOpts,
-        labels,
-      },
-      constraints: [...this.config.swarmConstraints, ...constraints],
-      stopGracePeriodMs: SWARM_DEFAULTS.stopGracePeriodMs,
-      restartDelayMs: SWARM_DEFAULTS.restartDelayMs,
-    });
-    for (const note of notes) this.#logger.info({ workspace: name }, note);
-    for (const network of networks) await ensureSwarmNetwork(api, network, extra, call);
+    this.#checkNetworkDriver(spec.config);
+    const { spec: service, networks, notes } = workspaceServiceSpec(spec, api.apiVersion);
+    for (const note of notes) this.#logger.debug({ workspace: name }, note);
+    for (const network of networks) await this.#network(network, spec, call);
 
     let id: string;
     try {
-      const made = await createService(api, spec, call);
+      const made = await createService(api, service, call);
       id = made.id;
       for (const w of made.warnings) this.#logger.warn({ workspace: name }, w);
       this.#logger.info({ workspace: name, service: id }, 'swarm workspace created');
@@ -248,10 +318,40 @@ export class SwarmBackend implements WorkspaceBackend {
       // A second create of the same name (another process, a retry): the existing one, if it is ours.
       if (!isNameConflict(err)) throw err;
       const existing = await this.#find(name, call);
-      return (await this.#view(existing, call)).info;
+      return { info: (await this.#view(existing, call)).info, created: false };
     }
-    if (options.wait === false) return (await this.#view(await inspectService(api, id, call), call)).info;
-    return this.#settle(name, id, (v) => v.info.state !== 'starting' && !(v.info.state === 'pending' && v.task?.Status.Err === undefined), call, true);
+    if (options.wait === false) return { info: (await this.#view(await inspectService(api, id, call), call)).info, created: true };
+    const info = await this.#settle(name, id, (v) => v.info.state !== 'starting' && !(v.info.state === 'pending' && v.task?.Status.Err === undefined), call, true);
+    return { info, created: true };
+  }
+
+  /** With orchestrator swarm the aicli network is an overlay; a bridge asked for on purpose is a contradiction, said so. */
+  #checkNetworkDriver(config: DockerConfig): void {
+    const source = this.client.configSources?.network_driver;
+    if (config.networkDriver === 'overlay' || source === undefined || source.layer === 'default') return;
+    throw new SwarmUnsupportedError([
+      {
+        source: source.name,
+        key: 'network_driver',
+        message: `"${config.networkDriver}": Swarm workspaces join the aicli network across nodes, as an attachable overlay; set network_driver: overlay (or leave it unset: with orchestrator swarm aicli makes an overlay)`,
+      },
+    ]);
+  }
+
+  /**
+   * A network the service joins: refused if it cannot carry a Swarm workspace (not a
+   * swarm-scoped overlay, or encrypted); the aicli network is made by the network feature, as
+   * an attachable overlay, when it is missing.
+   */
+  async #network(name: string, spec: WorkspaceSpec, call: CallOptions): Promise<void> {
+    const api = this.client.api;
+    const source = this.client.configSources?.network_name?.name ?? 'configuration';
+    const found = await findNetwork(api, name, call);
+    if (found !== undefined) checkSwarmNetwork({ name, driver: found.driver, scope: found.scope, encrypted: (found.raw['Options'] as Record<string, string> | null | undefined)?.['encrypted'] !== undefined }, source);
+    // Another network (an egress patch's) is the caller's to make; the engine says if it is missing.
+    if (name !== spec.config.networkName) return;
+    const made = await ensureNetwork(api, { ...spec.config, networkDriver: 'overlay' }, { labels: spec.labels, logger: this.#logger, ...call });
+    checkSwarmNetwork({ name, driver: made.driver, scope: made.scope, encrypted: false }, source);
   }
 
   async start(name: string, options: CallOptions = {}): Promise<SwarmWorkspaceInfo> {
@@ -261,11 +361,13 @@ export class SwarmBackend implements WorkspaceBackend {
   }
 
   /**
-   * Scales the service to 0. Swarm forgets the tasks of a slot it scales away, so the node that
-   * held the data is kept in a label (LABELS.swarmDataOn): a later start may land elsewhere.
+   * Scales the service to 0 (its containers get the service's stop grace period: `timeoutSeconds`
+   * does not apply). Swarm forgets the tasks of a slot it scales away, so the node that held the
+   * data is kept in a label (LABELS.swarmDataOn): a later start may land elsewhere.
    */
-  async stop(name: string, options: CallOptions = {}): Promise<SwarmWorkspaceInfo> {
-    const before = await this.#view(await this.#find(name, options), options);
+  async stop(name: string, options: StopOptions = {}): Promise<SwarmWorkspaceInfo> {
+    const call = { signal: options.signal, timeoutMs: options.timeoutMs };
+    const before = await this.#view(await this.#find(name, call), call);
     const service = before.service;
     const held = dataNodes(service.Spec.Labels);
     const node = before.info.node;
@@ -273,44 +375,58 @@ export class SwarmBackend implements WorkspaceBackend {
     await this.#update(
       name,
       (s) => ({ ...s, Labels: { ...s.Labels, ...(held.length > 0 ? { [LABELS.swarmDataOn]: held.join(',') } : {}) }, Mode: { Replicated: { Replicas: 0 } } }),
-      options,
+      call,
     );
     // Stopped when no task of it is still running anywhere.
-    return this.#settle(name, service.ID, (v) => v.history.every((t) => t.state !== 'running' && t.state !== 'starting'), options, false);
+    return this.#settle(name, service.ID, (v) => v.history.every((t) => t.state !== 'running' && t.state !== 'starting'), call, false);
   }
 
   /** A new container for the workspace (Swarm replaces the task; with a local volume, on the same node unless it cannot). */
-  async restart(name: string, options: CallOptions = {}): Promise<SwarmWorkspaceInfo> {
-    const before = await this.#view(await this.#find(name, options), options);
+  async restart(name: string, options: StopOptions = {}): Promise<SwarmWorkspaceInfo> {
+    const call = { signal: options.signal, timeoutMs: options.timeoutMs };
+    const before = await this.#view(await this.#find(name, call), call);
     await this.#update(
       name,
       (s) => ({ ...s, Mode: { Replicated: { Replicas: 1 } }, TaskTemplate: { ...s.TaskTemplate, ForceUpdate: (s.TaskTemplate.ForceUpdate ?? 0) + 1 } }),
-      options,
+      call,
     );
     const old = before.task?.ID;
     return this.#settle(
       name,
       before.service.ID,
       (v) => v.task !== null && v.task.ID !== old && v.info.state !== 'starting' && !(v.info.state === 'pending' && v.task.Status.Err === undefined),
-      options,
+      call,
       false,
     );
   }
 
-  /** Removes the workspace and its data volume on every node that ran it (see removeWorkspace for what was left). */
-  async remove(name: string, options: CallOptions = {}): Promise<void> {
-    const r = await this.removeWorkspace(name, options);
-    for (const left of r.dataLeftOn) this.#logger.warn({ workspace: name, node: left.node, reason: left.reason }, 'data volume left on a node');
+  /**
+   * Removes the workspace and (unless `keepData`) its data volume on every node that ran it;
+   * false when there was none. Where data was removed is logged, and a node that kept a copy is
+   * a warning (removeWorkspace returns both).
+   */
+  async remove(name: string, options: RemoveOptions = {}): Promise<boolean> {
+    let r: SwarmRemoveResult;
+    try {
+      r = await this.removeWorkspace(name, options);
+    } catch (err) {
+      if (err instanceof WorkspaceNotFoundError) return false;
+      throw err;
+    }
+    if (r.dataRemovedOn.length > 0) this.#logger.info({ workspace: r.name, nodes: r.dataRemovedOn }, 'data volume removed');
+    for (const left of r.dataLeftOn) this.#logger.warn({ workspace: r.name, node: left.node, reason: left.reason }, `its data volume may remain on node ${left.node}`);
+    return true;
   }
 
   /**
    * Removes the service, then (unless `keepData`) the data volume on every node that ran the
    * workspace; a node that cannot be reached keeps its copy, and the result says which.
    */
-  async removeWorkspace(name: string, options: CallOptions & { keepData?: boolean } = {}): Promise<SwarmRemoveResult> {
+  async removeWorkspace(given: string, options: RemoveOptions = {}): Promise<SwarmRemoveResult> {
     this.#assertOpen();
     const api = this.client.api;
     const call = { signal: options.signal, timeoutMs: options.timeoutMs };
+    const name = sanitizeName(given);
     const service = await this.#find(name, call);
     const [before, nodes] = await Promise.all([listTasks(api, { service: [service.ID] }, call), listNodes(api, undefined, call)]);
     await removeService(api, service.ID, call);
@@ -375,28 +491,29 @@ export class SwarmBackend implements WorkspaceBackend {
   }
 
   /**
-   * State, node, message, limits, placement, networks, where the data lives and what stayed
-   * behind after moves; health from the node's engine when it can be reached.
+   * The workspace with what the manager knows (state, node, message, limits, placement, where
+   * its data lives and what stayed behind after moves, its task history), and its health from
+   * its node's engine when that can be reached.
    */
   async inspect(name: string, options: CallOptions = {}): Promise<SwarmWorkspaceDetails> {
     this.#assertOpen();
     const v = await this.#view(await this.#find(name, options), options);
     const t = v.service.Spec.TaskTemplate;
-    const limits = t.Resources?.Limits ?? {};
-    // Swarm stores attached networks by ID: one call for their names.
-    const ids = (t.Networks ?? []).map((n) => n.Target);
-    const named = ids.length === 0 ? [] : await this.client.api.json<{ Id: string; Name: string }[]>({ method: 'GET', path: apiPath`/networks`, query: { filters: { id: ids } }, ...options });
-    const health = v.task === null || v.nodeRecord === null || v.info.state !== 'running' ? null : await this.#health(v.task, v.nodeRecord, options);
+    // Without a task's attachments, the spec names its networks by id: one call for their names.
+    const unnamed = v.info.networks.filter((n) => n.name === n.id).map((n) => n.id);
+    const named = unnamed.length === 0 ? [] : await this.client.api.json<{ Id: string; Name: string }[]>({ method: 'GET', path: apiPath`/networks`, query: { filters: { id: unnamed } }, ...options });
+    const networks = v.info.networks.map((n) => ({ ...n, name: named.find((x) => x.Id === n.id)?.Name ?? n.name }));
+    const read = v.task === null || v.nodeRecord === null || v.info.state !== 'running' ? null : await this.#health(v.task, v.nodeRecord, options);
+    const health = read === null ? v.info.health : read === 'starting' || read === 'healthy' || read === 'unhealthy' ? read : 'none';
     return {
       ...v.info,
       health,
+      networks,
+      network: networks[0]?.name,
       serviceName: v.service.Spec.Name,
       taskId: v.task?.ID ?? null,
       containerId: v.task?.Status.ContainerStatus?.ContainerID ?? null,
-      limits: { cpus: limits.NanoCPUs === undefined ? null : limits.NanoCPUs / 1e9, memoryBytes: limits.MemoryBytes ?? null, pids: limits.Pids ?? null },
       constraints: t.Placement?.Constraints ?? [],
-      networks: ids.map((id) => named.find((n) => n.Id === id)?.Name ?? id),
-      data: v.data,
       history: v.history,
     };
   }
@@ -441,15 +558,22 @@ export class SwarmBackend implements WorkspaceBackend {
   async engineForWorkspace(name: string, options: CallOptions = {}): Promise<WorkspaceEngine> {
     this.#assertOpen();
     const v = await this.#view(await this.#find(name, options), options);
+    const shown = v.info.name;
     if (v.info.state !== 'running' || v.task === null || v.nodeRecord === null) {
       throw new SwarmWorkspaceError(
-        name,
+        shown,
         v.info.state,
-        `Workspace "${name}" is ${v.info.state}${v.info.node === null ? '' : ` on node ${v.info.node}`}${v.info.message === '' ? '' : ` (${v.info.message})`}: there is no container to reach yet. ` +
+        `Workspace "${shown}" is ${v.info.state}${v.info.node === null ? '' : ` on node ${v.info.node}`}${v.info.message === '' ? '' : ` (${v.info.message})`}: there is no container to reach yet. ` +
           'See `aicli-docker workspace ls`; start it with `workspace start` if it is stopped.',
       );
     }
-    return this.#verify(name, v.service, v.task, v.nodeRecord, options);
+    return this.#verify(shown, v.service, v.task, v.nodeRecord, options);
+  }
+
+  /** The engine of the workspace's node and its container there (see engineForWorkspace). */
+  async locate(name: string, options: CallOptions = {}): Promise<WorkspaceTarget> {
+    const e = await this.engineForWorkspace(name, options);
+    return { api: e.client.api, container: e.containerId, workspace: sanitizeName(name), node: e.node };
   }
 
   /** Closes the node engines' connections (not the manager's client, which the caller owns). Safe twice. */
@@ -470,8 +594,9 @@ export class SwarmBackend implements WorkspaceBackend {
   }
 
   /** The workspace's service, by name; a service aicli did not make is never touched. */
-  async #find(name: string, options: CallOptions): Promise<SwarmService> {
-    const serviceName = serviceNameOf(checkWorkspaceName(name));
+  async #find(given: string, options: CallOptions): Promise<SwarmService> {
+    const name = sanitizeName(given);
+    const serviceName = serviceNameOf(name);
     let service: SwarmService;
     try {
       service = await inspectService(this.client.api, serviceName, options);
@@ -523,6 +648,8 @@ export class SwarmBackend implements WorkspaceBackend {
     const [service, nodeList] = await Promise.all([inspectService(api, serviceId, options), listNodes(api, undefined, options)]);
     let nodes: ReadonlyMap<string, SwarmNode> = new Map(nodeList.map((n) => [n.ID, n]));
     let pendingSince: number | undefined;
+    /** Per container: why its hardening could not be read (its node's engine out of reach); not tried again at each look. */
+    const unreadable = new Map<string, string>();
     for (;;) {
       const tasks = await listTasks(api, { service: [serviceId] }, options);
       if (tasks.some((t: SwarmTask) => t.NodeID !== undefined && t.NodeID !== '' && !nodes.has(t.NodeID))) {
@@ -532,28 +659,43 @@ export class SwarmBackend implements WorkspaceBackend {
       // A first start that fails (image missing, mount refused) fails the same way on retry: Swarm's reason, nothing left.
       const failed = removeOnFailure ? tasks.find((t) => t.Status.State === 'failed' || t.Status.State === 'rejected') : undefined;
       if (failed !== undefined) await this.#failed(name, service, failed, nodes, options);
+      // The hardening is read as soon as the task has a container, not only once its health
+      // check passed: a node that drops part of it is found at once (a Docker 20.10 node also
+      // ignores the start interval, so its first check would come a whole interval later).
+      const container = v.task?.Status.ContainerStatus?.ContainerID ?? '';
+      if (container !== '' && v.task !== null && v.nodeRecord !== null && (v.info.state === 'starting' || v.info.state === 'running') && !this.#verified.has(container) && !unreadable.has(container)) {
+        const why = await this.#tryVerify(name, service, v.task, v.nodeRecord, options);
+        if (why !== undefined) unreadable.set(container, why);
+      }
       const waiting = v.info.state === 'pending' && (v.task?.Status.Err ?? '') !== '';
       pendingSince = waiting ? (pendingSince ?? Date.now()) : undefined;
       const settled = done(v) && !(waiting && Date.now() - (pendingSince ?? 0) < SWARM_DEFAULTS.pendingGraceMs);
       if (settled || Date.now() > end) {
-        if (v.info.state === 'running' && v.task !== null && v.nodeRecord !== null) {
-          try {
-            await this.#verify(name, service, v.task, v.nodeRecord, options);
-          } catch (err) {
-            // The workspace runs, but its node's engine cannot be reached from here: nothing can
-            // exec into it either until that is fixed (engineForWorkspace checks first); say so.
-            const why = isDockerError(err, 'NODE_ENDPOINT_UNKNOWN')
-              ? `no engine endpoint known for node ${v.info.node ?? '?'} (set the node label aicli.engine or swarm_node_endpoints)`
-              : UNREACHABLE.some((code) => isDockerError(err, code))
-                ? `the engine of node ${v.info.node ?? '?'} did not answer (${(err as Error).message})`
-                : undefined;
-            if (why === undefined) throw err;
-            return { ...v.info, message: [v.info.message, `hardening not checked yet: ${why}`].filter((m) => m !== '').join('; ') };
-          }
-        }
+        // The workspace runs, but its node's engine cannot be reached from here: nothing can
+        // exec into it either until that is fixed (engineForWorkspace checks first); say so.
+        const why = v.info.state === 'running' ? unreadable.get(container) : undefined;
+        if (why !== undefined) return { ...v.info, message: [v.info.message, `hardening not checked yet: ${why}`].filter((m) => m !== '').join('; ') };
         return v.info;
       }
       await this.#pause(options, serviceId);
+    }
+  }
+
+  /**
+   * #verify, for the wait: undefined when the container holds its hardening (or is gone
+   * already: the next look finds its successor), the reason when its node's engine cannot be
+   * reached; WorkspaceNotHardenedError (the workspace removed) when it lacks the hardening.
+   */
+  async #tryVerify(name: string, service: SwarmService, task: SwarmTask, node: SwarmNode, options: CallOptions): Promise<string | undefined> {
+    try {
+      await this.#verify(name, service, task, node, options);
+      return undefined;
+    } catch (err) {
+      if (err instanceof DockerNotFoundError) return undefined;
+      const host = hostnameOf(node) ?? node.ID;
+      if (isDockerError(err, 'NODE_ENDPOINT_UNKNOWN')) return `no engine endpoint known for node ${host} (set the node label aicli.engine or swarm_node_endpoints)`;
+      if (UNREACHABLE.some((code) => isDockerError(err, code))) return `the engine of node ${host} did not answer (${(err as Error).message})`;
+      throw err;
     }
   }
 

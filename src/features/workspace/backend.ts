@@ -1,8 +1,9 @@
 /**
  * How a workspace is run: one interface, one implementation per way (a container on one
- * engine here; a Swarm service later), chosen once by workspaceBackend(). The facade
- * (workspaces.ts) builds and checks the spec; a backend only makes it real and reads it
- * back. Every method takes `{ signal, timeoutMs }`.
+ * engine: container-backend.ts; a Swarm service: features/swarm), chosen once by
+ * workspaceBackend() from `orchestrator`. The facade (workspaces.ts) builds and checks the
+ * spec; a backend only makes it real, reads it back, and says where to run things in it.
+ * Every method takes `{ signal, timeoutMs }`.
  */
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
@@ -44,14 +45,30 @@ export interface WorkspaceNetworkInfo {
   readonly aliases: readonly string[];
 }
 
+/** Where a workspace's data lives (backends whose data can stay behind when a workspace moves: Swarm). */
+export interface WorkspaceDataInfo {
+  /** The volume at /workspace. */
+  readonly volume: string | null;
+  readonly driver: string | null;
+  /** True when the driver shares the data between nodes (a moved workspace keeps it). */
+  readonly follows: boolean;
+  /** The node whose copy the workspace uses now (null: not running, or a shared driver). */
+  readonly node: string | null;
+  /** Nodes that hold an older copy, left there when the workspace moved. */
+  readonly leftOn: readonly { readonly node: string; readonly since: string }[];
+  /** In words, for people. */
+  readonly note: string;
+}
+
 /** A workspace as the engine reports it. */
 export interface WorkspaceInfo {
   /** The workspace's name (sanitized). */
   readonly name: string;
   /** aicli's workspace id (`aicli.workspace.id`). */
   readonly workspaceId: string;
-  /** The engine object's id (the container's, for the container backend). */
+  /** The engine object's id: the container's (container backend) or the service's (Swarm). */
   readonly id: string;
+  /** The engine object's name: `workspace_<id>` (container backend) or the service's (Swarm). */
   readonly containerName: string;
   /** Which backend runs it: `container` (or `swarm`). */
   readonly backend: string;
@@ -75,6 +92,12 @@ export interface WorkspaceInfo {
   readonly network: string | undefined;
   readonly networks: readonly WorkspaceNetworkInfo[];
   readonly labels: LabelSet;
+  /** Backends that place workspaces on nodes (Swarm): the node's hostname; null while it has none. */
+  readonly node?: string | null;
+  /** Backends with a scheduler (Swarm): its reason (`no suitable node (...)`), what a move did, or ''. */
+  readonly message?: string;
+  /** Backends whose data may stay behind on a node (Swarm): where it lives. */
+  readonly data?: WorkspaceDataInfo;
 }
 
 /** What the facade hands a backend: a checked body and the names it was made for. */
@@ -89,6 +112,8 @@ export interface WorkspaceSpec {
   readonly config: DockerConfig;
   /** Extra labels of the caller, for the objects a backend makes on the way (the aicli network). */
   readonly labels: LabelSet;
+  /** Placement constraints (`node.labels.zone==a`), checked; only a backend that places workspaces on nodes takes them. */
+  readonly constraints?: readonly string[];
 }
 
 export interface CreateResult {
@@ -102,17 +127,43 @@ export interface StopOptions extends CallOptions {
   readonly timeoutSeconds?: number;
 }
 
+export interface RemoveOptions extends CallOptions {
+  /**
+   * Keep the workspace's data: its data volume on every node (Swarm), its anonymous
+   * volumes (container backend; a project folder is never removed either way).
+   */
+  readonly keepData?: boolean;
+}
+
+/** Where to run things inside a workspace (exec, logs, cp, stats): an engine and a container on it. */
+export interface WorkspaceTarget {
+  /** The engine that runs the container: the client's own, or (Swarm) the engine of the workspace's node. */
+  readonly api: EngineApi;
+  /** The container's name or id on that engine. */
+  readonly container: string;
+  /** The workspace's name. */
+  readonly workspace: string;
+  /** Swarm: the hostname of the node that runs it. */
+  readonly node?: string;
+}
+
 export interface WorkspaceBackend {
+  /** `container` or `swarm`: what WorkspaceInfo.backend says. */
   readonly kind: string;
   /** Idempotent: returns the existing workspace when there is one. */
   create(spec: WorkspaceSpec, options?: CallOptions): Promise<CreateResult>;
-  start(name: string, options?: CallOptions): Promise<void>;
-  stop(name: string, options?: StopOptions): Promise<void>;
-  restart(name: string, options?: StopOptions): Promise<void>;
-  /** Force-removes it with its anonymous volumes; false when there was nothing to remove. */
-  remove(name: string, options?: CallOptions): Promise<boolean>;
+  /** What these resolve to is the backend's own (Swarm: the state it waited for); the facade reads the state with inspect. */
+  start(name: string, options?: CallOptions): Promise<unknown>;
+  stop(name: string, options?: StopOptions): Promise<unknown>;
+  restart(name: string, options?: StopOptions): Promise<unknown>;
+  /** Force-removes it with its data (unless `keepData`); false when there was nothing to remove. */
+  remove(name: string, options?: RemoveOptions): Promise<boolean>;
   inspect(name: string, options?: CallOptions): Promise<WorkspaceInfo>;
   list(options?: CallOptions): Promise<WorkspaceInfo[]>;
+  /** The engine and container that exec, logs, cp and stats of workspace `name` go to; WorkspaceNotFoundError when none. */
+  locate(name: string, options?: CallOptions): Promise<WorkspaceTarget>;
+  /** Releases what the backend holds (Swarm: connections to node engines). Safe twice. */
+  close(): Promise<void>;
 }
 
 /** What a backend needs of a client. */

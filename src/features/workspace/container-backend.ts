@@ -1,10 +1,20 @@
 /** A workspace as one container on one engine. */
-import { ContainerNotFoundError, DockerApiError, DockerConflictError, DockerNotFoundError, ImageNotFoundError, NetworkNotFoundError, WorkspaceConflictError, WorkspaceNotFoundError } from '../../errors.js';
+import {
+  ContainerNotFoundError,
+  DockerApiError,
+  DockerConflictError,
+  DockerNotFoundError,
+  ImageNotFoundError,
+  InvalidArgumentError,
+  NetworkNotFoundError,
+  WorkspaceConflictError,
+  WorkspaceNotFoundError,
+} from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import type { DockerConfig } from '../config/index.js';
 import { silentLogger, type Logger } from '../../logger.js';
-import type { CreateResult, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceSpec } from './backend.js';
+import type { CreateResult, RemoveOptions, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceSpec, WorkspaceTarget } from './backend.js';
 import { findWorkspaceContainer, isWorkspaceLabels, listWorkspaceContainers, lookupWorkspaceContainer } from './find.js';
 import { toWorkspaceInfo } from './info.js';
 import { ensureNetwork } from '../network/index.js';
@@ -71,6 +81,14 @@ export class ContainerBackend implements WorkspaceBackend {
    * a workspace left half-made (its network removed) is mended by the next create.
    */
   async create(spec: WorkspaceSpec, options: CallOptions = {}): Promise<CreateResult> {
+    const constraints = spec.constraints ?? [];
+    if (constraints.length > 0) {
+      throw new InvalidArgumentError(
+        'placement constraint',
+        `${constraints.join(', ')}: constraints place workspaces on the nodes of a Swarm cluster, and this workspace would be a container on ${this.#api.transport.endpoint.url} (orchestrator: engine). ` +
+          'Leave them out, or set orchestrator: swarm (or auto) and point aicli at a Swarm manager; nothing was created.',
+      );
+    }
     const mode = spec.body.HostConfig.NetworkMode ?? '';
     const needsNetwork = mode === spec.config.networkName && !isPredefinedNetworkMode(mode);
     for (let attempt = 1; ; attempt++) {
@@ -179,12 +197,13 @@ export class ContainerBackend implements WorkspaceBackend {
     this.#logger.info({ workspace: ref.workspace, container: ref.id }, 'workspace restarted');
   }
 
-  async remove(name: string, options: CallOptions = {}): Promise<boolean> {
+  async remove(name: string, options: RemoveOptions = {}): Promise<boolean> {
     const ref = await lookupWorkspaceContainer(this.#api, name, call(options));
     if (ref === undefined) return false;
     try {
-      // force: a running workspace is killed first; v: its anonymous volumes go with it.
-      await this.#api.json({ method: 'DELETE', path: apiPath`/containers/${ref.id}`, query: { force: true, v: true }, resource: 'container', ...call(options) });
+      // force: a running workspace is killed first; v: its anonymous volumes go with it (unless keepData).
+      const v = options.keepData !== true;
+      await this.#api.json({ method: 'DELETE', path: apiPath`/containers/${ref.id}`, query: { force: true, v }, resource: 'container', ...call(options) });
     } catch (err) {
       // Removed meanwhile by someone else: the outcome asked for.
       if (err instanceof ContainerNotFoundError) return false;
@@ -197,6 +216,17 @@ export class ContainerBackend implements WorkspaceBackend {
   async inspect(name: string, options: CallOptions = {}): Promise<WorkspaceInfo> {
     const ref = await findWorkspaceContainer(this.#api, name, call(options));
     return this.#inspectId(ref.id, ref.workspace, options);
+  }
+
+  /** The workspace's container on this engine, by name (the library's messages then name it readably). */
+  async locate(name: string, options: CallOptions = {}): Promise<WorkspaceTarget> {
+    const ref = await findWorkspaceContainer(this.#api, name, call(options));
+    return { api: this.#api, container: ref.containerName === '' ? ref.id : ref.containerName, workspace: ref.workspace };
+  }
+
+  /** Holds nothing of its own (the client's connection is the caller's). */
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   async list(options: CallOptions = {}): Promise<WorkspaceInfo[]> {

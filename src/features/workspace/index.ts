@@ -31,7 +31,7 @@ export { parseMount, resolveProject } from './host-paths.js';
 export { findWorkspaceContainer, lookupWorkspaceContainer, listWorkspaceContainers, isWorkspaceLabels, WORKSPACE_SELECTOR, type WorkspaceContainerRef } from './find.js';
 export { toWorkspaceInfo } from './info.js';
 export { ContainerBackend, DEFAULT_STOP_SECONDS } from './container-backend.js';
-export { Workspaces, workspaceBackend, type WorkspaceClient, type CreateWorkspaceOptions, type WorkspacePlan, type OptionNames } from './workspaces.js';
+export { Workspaces, workspaceBackend, type WorkspaceClient, type WorkspacesOptions, type WorkspaceBackendOptions, type CreateWorkspaceOptions, type WorkspacePlan, type OptionNames } from './workspaces.js';
 export type {
   WorkspaceBackend,
   WorkspaceInfo,
@@ -43,4 +43,7 @@ export type {
   WorkspaceSpec,
   CreateResult,
   StopOptions,
+  RemoveOptions,
+  WorkspaceTarget,
+  WorkspaceDataInfo,
 } from './backend.js';

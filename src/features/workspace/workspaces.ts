@@ -4,15 +4,21 @@
  *   name → id → host paths resolved → buildWorkspaceSpec (pure) → patches → bind
  *   sources resolved → policy (on the final body) → backend.create → [start]
  *
- * Nothing reaches the engine before the policy has passed.
+ * Nothing reaches the engine before the policy has passed. How the body is made real (a
+ * container, a Swarm service) is the backend's: workspaceBackend() picks it once, from
+ * `orchestrator`, and everything here goes through it.
  */
 import { InvalidArgumentError, PolicyViolationError, type PolicyViolation } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
+import type { Env } from '../../transport/discovery.js';
 import type { ConfigKey, DockerConfig, ValueSource } from '../config/index.js';
+import { swarmConstraint } from '../config/schema.js';
 import { ownerLabels, type LabelSet } from '../labels.js';
-import type { CreateResult, StopOptions, WorkspaceBackend, WorkspaceInfo } from './backend.js';
+import { chooseOrchestrator, orchestratorSource } from '../swarm/orchestrator.js';
+import { SwarmBackend } from '../swarm/swarm-backend.js';
+import type { CreateResult, RemoveOptions, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceTarget } from './backend.js';
 import { ContainerBackend } from './container-backend.js';
 import { localEngineSocket, resolveBindSources, resolveMounts, resolveProject } from './host-paths.js';
 import { generateContainerName, sanitizeName } from './names.js';
@@ -28,15 +34,34 @@ export interface WorkspaceClient {
   readonly endpoint: { readonly url: string };
   readonly configSources?: Readonly<Partial<Record<ConfigKey, ValueSource>>> | undefined;
   readonly logger?: Logger;
+  /** false when the API version was pinned (DockerClient says). */
+  readonly apiVersionNegotiated?: boolean;
 }
 
-/** The one place that picks how workspaces run (a Swarm service backend joins here). */
-export function workspaceBackend(client: WorkspaceClient, options: { logger?: Logger | undefined } = {}): WorkspaceBackend {
-  return new ContainerBackend(client.api, client.config, { logger: options.logger ?? client.logger });
+export interface WorkspaceBackendOptions extends CallOptions {
+  readonly logger?: Logger | undefined;
+  /** Environment for the engines a backend connects to itself (Swarm nodes: DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). Default: process.env. */
+  readonly env?: Env | undefined;
+}
+
+/**
+ * The one place that picks how workspaces run, from the configuration's `orchestrator`:
+ * `engine`: containers on the client's engine (no call); `swarm`: services on the Swarm
+ * cluster that engine manages (NotSwarmManagerError when it is not a manager); `auto`:
+ * swarm on an active manager, else engine (one /info call, which the Swarm backend reuses).
+ * Close the backend when done (the Swarm one holds connections to node engines).
+ */
+export async function workspaceBackend(client: WorkspaceClient, options: WorkspaceBackendOptions = {}): Promise<WorkspaceBackend> {
+  const logger = options.logger ?? client.logger;
+  const call = { signal: options.signal, timeoutMs: options.timeoutMs };
+  const source = orchestratorSource(client.configSources?.orchestrator);
+  const choice = await chooseOrchestrator(client, { ...call, source });
+  if (choice.mode === 'engine') return new ContainerBackend(client.api, client.config, { logger });
+  return SwarmBackend.open(client, { ...call, info: choice.info, source, logger, env: options.env });
 }
 
 /** Names of the create options, as messages show them (the CLI passes its flags). */
-export type OptionNames = Partial<Record<'name' | 'image' | 'project' | 'mounts' | 'env' | 'labels' | 'allowUnsafe', string>>;
+export type OptionNames = Partial<Record<'name' | 'image' | 'project' | 'mounts' | 'env' | 'labels' | 'allowUnsafe' | 'constraints', string>>;
 
 export interface CreateWorkspaceOptions extends CallOptions {
   /** Any text with a letter or digit; sanitized (see sanitizeName): `My Project` is `my-project`. */
@@ -59,6 +84,12 @@ export interface CreateWorkspaceOptions extends CallOptions {
   readonly patches?: readonly WorkspaceSpecPatch[] | undefined;
   /** Rules lifted for this workspace, on top of the configuration's allow_unsafe. */
   readonly allowUnsafe?: readonly PolicyRule[] | undefined;
+  /**
+   * Placement constraints (`node.labels.zone==a`, as `docker service create --constraint`),
+   * added to swarm_constraints. Only a backend that places workspaces on nodes (Swarm) takes
+   * them; the container backend refuses them.
+   */
+  readonly constraints?: readonly string[] | undefined;
   /** For a relative `project` or mount source. Default: process.cwd(). */
   readonly cwd?: string | undefined;
   readonly optionNames?: OptionNames | undefined;
@@ -70,7 +101,17 @@ export interface WorkspacePlan {
   readonly name: string;
   readonly containerName: string;
   readonly body: ContainerCreateBody;
+  /** Placement constraints of this workspace (checked), on top of swarm_constraints. */
+  readonly constraints: readonly string[];
   readonly violations: readonly PolicyViolation[];
+}
+
+export interface WorkspacesOptions {
+  /** The backend to use; default: the one workspaceBackend() picks from `orchestrator`, on first use. */
+  readonly backend?: WorkspaceBackend;
+  readonly logger?: Logger;
+  /** For the engines a backend connects to itself (Swarm nodes). Default: process.env. */
+  readonly env?: Env;
 }
 
 function configOrigin(key: ConfigKey, sources: WorkspaceClient['configSources']): SettingOrigin {
@@ -78,15 +119,52 @@ function configOrigin(key: ConfigKey, sources: WorkspaceClient['configSources'])
   return { setting: key, source: source === undefined ? 'configuration' : source.layer === 'default' ? 'default' : source.name };
 }
 
-export class Workspaces {
-  readonly backend: WorkspaceBackend;
+/**
+ * The workspaces of one client. Its backend is chosen on first use (see workspaceBackend)
+ * and kept; close the facade (or `await using` it) to release what that backend holds.
+ */
+export class Workspaces implements AsyncDisposable {
   readonly #client: WorkspaceClient;
   readonly #logger: Logger;
+  readonly #env: Env | undefined;
+  /** Given by the caller (theirs to close), or chosen here (closed by close()). */
+  readonly #given: WorkspaceBackend | undefined;
+  #chosen: Promise<WorkspaceBackend> | undefined;
+  #closed = false;
 
-  constructor(client: WorkspaceClient, options: { backend?: WorkspaceBackend; logger?: Logger } = {}) {
+  constructor(client: WorkspaceClient, options: WorkspacesOptions = {}) {
     this.#client = client;
     this.#logger = options.logger ?? client.logger ?? silentLogger;
-    this.backend = options.backend ?? workspaceBackend(client, { logger: this.#logger });
+    this.#given = options.backend;
+    this.#env = options.env;
+  }
+
+  /** The backend workspaces go through: chosen once, from `orchestrator` (one /info call for swarm or auto). */
+  async backend(options: CallOptions = {}): Promise<WorkspaceBackend> {
+    if (this.#given !== undefined) return this.#given;
+    if (this.#closed) throw new Error('Workspaces is closed; make a new one');
+    if (this.#chosen === undefined) {
+      const chosen = workspaceBackend(this.#client, { logger: this.#logger, env: this.#env, signal: options.signal, timeoutMs: options.timeoutMs });
+      this.#chosen = chosen;
+      // A failed choice (engine unreachable, not a manager) is not kept: the next call tries again.
+      chosen.catch(() => {
+        if (this.#chosen === chosen) this.#chosen = undefined;
+      });
+    }
+    return this.#chosen;
+  }
+
+  /** Releases what a backend chosen here holds (a backend passed in is the caller's). Safe twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const chosen = this.#chosen;
+    this.#chosen = undefined;
+    await chosen?.then((b) => b.close(), () => undefined);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** Builds the workspace's body and checks it; creates nothing. */
@@ -99,6 +177,11 @@ export class Workspaces {
     for (const rule of options.allowUnsafe ?? []) {
       if (!POLICY_RULE_NAMES.includes(rule)) throw new InvalidArgumentError(names.allowUnsafe ?? 'allowUnsafe', `"${rule}" is not an isolation rule; expected one of ${POLICY_RULE_NAMES.join(', ')}`);
     }
+    const constraints = (options.constraints ?? []).map((c) => {
+      const checked = swarmConstraint(c);
+      if ('problem' in checked) throw new InvalidArgumentError(names.constraints ?? 'constraints', `${JSON.stringify(c)} ${checked.problem}`);
+      return checked.value;
+    });
     if (options.image !== undefined && (options.image.trim() === '' || /\s/.test(options.image))) {
       throw new InvalidArgumentError(names.image ?? 'image', `${JSON.stringify(options.image)} is not an image reference; expected NAME[:TAG][@DIGEST] such as alpine:3.20`);
     }
@@ -145,7 +228,7 @@ export class Workspaces {
       engineSocket: await localEngineSocket(this.#client.endpoint.url),
       givenPaths: resolved.givenPaths,
     });
-    return { id, name: id, containerName: generateContainerName(id), body: resolved.body, violations };
+    return { id, name: id, containerName: generateContainerName(id), body: resolved.body, constraints, violations };
   }
 
   /**
@@ -156,23 +239,24 @@ export class Workspaces {
     const plan = await this.plan(options);
     if (plan.violations.length > 0) throw new PolicyViolationError(plan.violations);
     const call = { signal: options.signal, timeoutMs: options.timeoutMs };
-    const result = await this.backend.create(
-      { id: plan.id, name: plan.name, containerName: plan.containerName, body: plan.body, config: this.#client.config, labels: options.labels ?? {} },
+    const backend = await this.backend(call);
+    const result = await backend.create(
+      { id: plan.id, name: plan.name, containerName: plan.containerName, body: plan.body, config: this.#client.config, labels: options.labels ?? {}, constraints: plan.constraints },
       call,
     );
     if (!result.created) this.#warnIfDifferent(plan, result.info);
     if (options.start !== true) return result;
     try {
-      await this.backend.start(plan.name, call);
+      await backend.start(plan.name, call);
     } catch (err) {
       const refusal = ulimitRefusal(err, this.#client.config, this.#client.configSources);
       if (refusal === undefined) throw err;
       // Made just now with limits the engine cannot grant: remove it, so that a create
       // with lower limits makes a new one instead of returning this one.
-      if (result.created) await this.backend.remove(plan.name, call).catch(() => undefined);
+      if (result.created) await backend.remove(plan.name, call).catch(() => undefined);
       throw refusal;
     }
-    return { info: await this.backend.inspect(plan.name, call), created: result.created };
+    return { info: await backend.inspect(plan.name, call), created: result.created };
   }
 
   /** A create that found the workspace returns it as it is; say so when it was asked for otherwise. */
@@ -187,8 +271,9 @@ export class Workspaces {
   }
 
   async start(name: string, options: CallOptions = {}): Promise<void> {
+    const backend = await this.backend(options);
     try {
-      await this.backend.start(name, options);
+      await backend.start(name, options);
     } catch (err) {
       throw ulimitRefusal(err, this.#client.config, this.#client.configSources) ?? err;
     }
@@ -197,30 +282,40 @@ export class Workspaces {
   /** SIGTERM, then SIGKILL after `timeoutSeconds` (default 10). */
   async stop(name: string, options: StopOptions = {}): Promise<void> {
     checkSeconds(options.timeoutSeconds);
-    await this.backend.stop(name, options);
+    await (await this.backend(options)).stop(name, options);
   }
 
   async restart(name: string, options: StopOptions = {}): Promise<void> {
     checkSeconds(options.timeoutSeconds);
+    const backend = await this.backend(options);
     try {
-      await this.backend.restart(name, options);
+      await backend.restart(name, options);
     } catch (err) {
       throw ulimitRefusal(err, this.#client.config, this.#client.configSources) ?? err;
     }
   }
 
-  /** Force-removes it with its anonymous volumes; false when there was none. */
-  async remove(name: string, options: CallOptions = {}): Promise<boolean> {
-    return this.backend.remove(name, options);
+  /** Force-removes it with its data (anonymous volumes; Swarm: its data volume on every node) unless `keepData`; false when there was none. */
+  async remove(name: string, options: RemoveOptions = {}): Promise<boolean> {
+    return (await this.backend(options)).remove(name, options);
   }
 
   async inspect(name: string, options: CallOptions = {}): Promise<WorkspaceInfo> {
-    return this.backend.inspect(name, options);
+    return (await this.backend(options)).inspect(name, options);
   }
 
-  /** Every workspace on the engine, by name. */
+  /** Every workspace, by name. */
   async list(options: CallOptions = {}): Promise<WorkspaceInfo[]> {
-    return this.backend.list(options);
+    return (await this.backend(options)).list(options);
+  }
+
+  /**
+   * Where exec, logs, cp and stats of workspace `name` go: the engine that runs its container
+   * (the client's own; with Swarm, the engine of the workspace's node) and the container.
+   * WorkspaceNotFoundError when there is none.
+   */
+  async locate(name: string, options: CallOptions = {}): Promise<WorkspaceTarget> {
+    return (await this.backend(options)).locate(name, options);
   }
 }
 

@@ -16,12 +16,20 @@ export interface Session extends AsyncDisposable {
   readonly workspaces: Workspaces;
 }
 
+/** A connected client and its Workspaces, whose backend `orchestrator` chooses (on first use). */
 export async function openWorkspaces(ctx: CommandContext, overrides?: CommandOverrides): Promise<Session> {
   const client = await connectCli(ctx, { flags: overrides });
+  const workspaces = new Workspaces(client, { logger: ctx.logger, env: ctx.env });
   return {
     client,
-    workspaces: new Workspaces(client, { logger: ctx.logger }),
-    [Symbol.asyncDispose]: () => client.close(),
+    workspaces,
+    async [Symbol.asyncDispose]() {
+      try {
+        await workspaces.close();
+      } finally {
+        await client.close();
+      }
+    },
   };
 }
 
@@ -31,10 +39,20 @@ export function printJson(ctx: CommandContext, value: unknown): void {
 
 const shortId = (id: string): string => id.slice(0, 12);
 
-/** `running (healthy)`, `exited (0)`, `created`. */
+/** What the engine object of a workspace is called, by backend (WorkspaceInfo.backend). */
+const OBJECT_NOUN: Readonly<Record<string, string>> = { container: 'container', swarm: 'service' };
+
+/** `container workspace_x (572a5387608d)`, `service workspace-x (k3x0...)`. */
+export function objectText(info: WorkspaceInfo): string {
+  return `${OBJECT_NOUN[info.backend] ?? info.backend} ${info.containerName} (${shortId(info.id)})`;
+}
+
+/** `running (healthy)`, `exited (0)`, `created`; with where it runs and why, when the backend says (`pending: no suitable node (...)`). */
 export function stateText(info: WorkspaceInfo): string {
-  if (info.state === 'exited' && info.exitCode !== undefined) return `exited (${info.exitCode})`;
-  return info.health === 'none' ? info.state : `${info.state} (${info.health})`;
+  const state = info.state === 'exited' && info.exitCode !== undefined ? `exited (${info.exitCode})` : info.health === 'none' ? info.state : `${info.state} (${info.health})`;
+  const where = typeof info.node === 'string' ? ` on node ${info.node}` : '';
+  const why = info.message === undefined || info.message === '' ? '' : `: ${info.message}`;
+  return `${state}${where}${why}`;
 }
 
 function sizeText(bytes: number | undefined): string {
@@ -48,9 +66,10 @@ export function infoLines(info: WorkspaceInfo): string {
   const ulimits = Object.entries(l.ulimits)
     .map(([name, u]) => `${name}=${u.soft}:${u.hard}`)
     .join(' ');
+  const noun = OBJECT_NOUN[info.backend] ?? info.backend;
   const rows: [string, string][] = [
     ['Name', info.name],
-    ['Container', `${info.containerName} (${shortId(info.id)})`],
+    [noun.charAt(0).toUpperCase() + noun.slice(1), `${info.containerName} (${shortId(info.id)})`],
     ['State', stateText(info)],
     ['Image', info.image],
     ['Created', info.created],
@@ -65,6 +84,7 @@ export function infoLines(info: WorkspaceInfo): string {
     ['Restart', l.restartPolicy],
     ['Ephemeral', info.ephemeral ? 'yes' : 'no'],
     ['Mounts', info.mounts.map((m) => `${m.source || '(anonymous)'} -> ${m.target} (${m.type}${m.readOnly ? ', ro' : ''})`).join('; ')],
+    ...(info.data === undefined ? [] : [['Data', info.data.note] as [string, string]]),
   ];
   return rows.map(([k, v]) => `${k.padEnd(16)}${v}`).join('\n') + '\n';
 }

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, parseMount, type CreateWorkspaceOptions, type WorkspaceSpecPatch } from '../../../index.js';
 import type { CommandContext } from '../../command.js';
-import { infoLines, nameArg, openWorkspaces, printJson, shortId, stateText } from './common.js';
+import { infoLines, nameArg, objectText, openWorkspaces, printJson, stateText } from './common.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -66,8 +66,9 @@ export async function createWorkspace(ctx: CommandContext): Promise<number> {
     ephemeral: f['ephemeral'] === true,
     start: f['start'] === true,
     patches,
+    constraints: list(f['constraint']),
     cwd: ctx.cwd,
-    optionNames: { name: 'workspace NAME', image: '--image', project: '--project', mounts: '--mount', env: '--env', labels: '--label' },
+    optionNames: { name: 'workspace NAME', image: '--image', project: '--project', mounts: '--mount', env: '--env', labels: '--label', constraints: '--constraint' },
   };
   await using session = await openWorkspaces(ctx, overrides);
   const { info, created } = await session.workspaces.create(options);
@@ -75,7 +76,7 @@ export async function createWorkspace(ctx: CommandContext): Promise<number> {
     printJson(ctx, { ...info, existed: !created });
     return 0;
   }
-  ctx.stdout(`${created ? 'Created' : 'Found existing'} workspace ${info.name}: container ${info.containerName} (${shortId(info.id)}), ${stateText(info)}.\n`);
+  ctx.stdout(`${created ? 'Created' : 'Found existing'} workspace ${info.name}: ${objectText(info)}, ${stateText(info)}.\n`);
   if (ctx.global.logLevel === 'debug') ctx.stdout(infoLines(info));
   return 0;
 }

@@ -17,12 +17,17 @@ export interface WorkspaceSubcommand {
   readonly load: () => Promise<(ctx: CommandContext) => Promise<number>>;
 }
 
-const TIME_FLAG: FlagSpec = { name: 'time', type: 'string', valueName: 'SECONDS', description: 'stop, restart: seconds to wait after SIGTERM before SIGKILL (default 10)' };
+const TIME_FLAG: FlagSpec = {
+  name: 'time',
+  type: 'string',
+  valueName: 'SECONDS',
+  description: "stop, restart: seconds to wait after SIGTERM before SIGKILL (default 10; on Swarm the service's stop grace period applies)",
+};
 
 export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>> = {
   create: {
-    summary: 'Create a workspace (or find the existing one): hardened, limited, on the aicli network',
-    usage: 'create NAME [--image IMG] [--project DIR] [--ephemeral] [--start] [--json]',
+    summary: 'Create a workspace (or find the existing one): hardened, limited, on the aicli network (on Swarm: a service, running once made)',
+    usage: 'create NAME [--image IMG] [--project DIR] [--ephemeral] [--start] [--constraint EXPR]... [--json]',
     flags: [
       { name: 'image', type: 'string', valueName: 'IMG', description: 'create: the image (default: default_image); it must be on the engine' },
       { name: 'project', type: 'string', valueName: 'DIR', description: 'create: the project folder, mounted at /workspace' },
@@ -38,11 +43,12 @@ export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>
       { name: 'uts', type: 'string', valueName: 'MODE', description: 'create: UTS namespace mode, as docker run --uts' },
       { name: 'userns', type: 'string', valueName: 'MODE', description: 'create: user namespace mode, as docker run --userns' },
       { name: 'allow-unsafe', type: 'string', multiple: true, valueName: 'RULE', description: 'create: lift an isolation rule on purpose (repeatable; sets allow_unsafe)' },
+      { name: 'constraint', type: 'string', multiple: true, valueName: 'EXPR', description: 'create, Swarm: a placement constraint such as node.labels.zone==a (repeatable; adds to swarm_constraints)' },
     ],
     load: async () => (await import('./create.js')).createWorkspace,
   },
   ls: {
-    summary: 'List the workspaces: name, state, health, image, created, id',
+    summary: 'List the workspaces: name, state, health, image, created, id (on Swarm also the node and the scheduler\'s reason)',
     usage: 'ls [--json]',
     flags: [],
     load: async () => (await import('./ls.js')).listWorkspaces,
@@ -72,9 +78,9 @@ export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>
     load: async () => (await import('./lifecycle.js')).restartWorkspace,
   },
   rm: {
-    summary: 'Remove a workspace (running or not) and its anonymous volumes',
-    usage: 'rm NAME [--json]',
-    flags: [],
+    summary: 'Remove a workspace (running or not) and its data: its anonymous volumes (on Swarm: its data volume on every node)',
+    usage: 'rm NAME [--keep-data] [--json]',
+    flags: [{ name: 'keep-data', type: 'boolean', description: "rm: keep the workspace's data (its anonymous volumes; on Swarm its data volume on the nodes)" }],
     load: async () => (await import('./lifecycle.js')).removeWorkspace,
   },
   // Inside a workspace: exec, logs, cp, stats (their handlers take the subcommand in ctx.args).

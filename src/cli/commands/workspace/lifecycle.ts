@@ -35,7 +35,7 @@ export function restartWorkspace(ctx: CommandContext): Promise<number> {
 export async function removeWorkspace(ctx: CommandContext): Promise<number> {
   const name = nameArg(ctx, 'rm');
   await using session = await openWorkspaces(ctx);
-  const removed = await session.workspaces.remove(name);
+  const removed = await session.workspaces.remove(name, { keepData: ctx.flags['keep-data'] === true });
   if (!removed) throw new WorkspaceNotFoundError(sanitizeName(name), session.client.endpoint.url);
   if (ctx.global.json) printJson(ctx, { name: sanitizeName(name), removed });
   else ctx.stdout(`Removed workspace ${sanitizeName(name)}.\n`);

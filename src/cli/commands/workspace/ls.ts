@@ -10,8 +10,23 @@ export async function listWorkspaces(ctx: CommandContext): Promise<number> {
     printJson(ctx, all);
     return 0;
   }
-  const rows = [['NAME', 'STATE', 'HEALTH', 'IMAGE', 'CREATED', 'ID'], ...all.map((w) => [w.name, w.state, w.health, w.image, w.created.replace(/\.\d+/, ''), shortId(w.id)])];
+  // Where each runs and why, for backends that place workspaces on nodes (Swarm).
+  const placed = all.some((w) => w.node !== undefined);
+  const said = all.some((w) => w.message !== undefined && w.message !== '');
+  const rows = [
+    ['NAME', 'STATE', 'HEALTH', ...(placed ? ['NODE'] : []), 'IMAGE', 'CREATED', 'ID', ...(said ? ['MESSAGE'] : [])],
+    ...all.map((w) => [
+      w.name,
+      w.state,
+      w.health,
+      ...(placed ? [w.node ?? '-'] : []),
+      w.image,
+      w.created.replace(/\.\d+/, ''),
+      shortId(w.id),
+      ...(said ? [w.message ?? ''] : []),
+    ]),
+  ];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  ctx.stdout(rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 2))).join('')).join('\n') + '\n');
+  ctx.stdout(rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 2))).join('').trimEnd()).join('\n') + '\n');
   return 0;
 }
