@@ -180,3 +180,5 @@ export {
 export type { NetworkSummary } from './features/docker-client.js';
 export type { EngineNetwork, NetworkContainer, IpamPool } from './engine/networks.js';
 export { crossKeyProblems, parseCidr, parseIp, formatIp, NETWORK_DRIVERS, type NetworkDriver, type Cidr, type IpAddress, type IpFamily } from './features/config/index.js';
+// Podman (issue 14): which engine answers and what it cannot do; images pulled by workspace create.
+export { PULL_POLICIES, type WorkspacePullOptions } from './features/workspace/pull.js';

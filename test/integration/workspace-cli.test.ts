@@ -103,8 +103,9 @@ describe('aicli-docker workspace', { skip }, () => {
     }
   });
 
-  it('a missing image exits 1, naming it and how to get it', async () => {
-    const r = await run('workspace', 'create', unique('noimg'), '--image', 'aicli-no-such-image:9', '--label', 'aicli.test=true');
+  it('a missing image with --pull never exits 1, naming it and how to get it', async () => {
+    // --pull never: no test asks an engine to reach a public registry (pulls: images.test.ts).
+    const r = await run('workspace', 'create', unique('noimg'), '--image', 'aicli-no-such-image:9', '--pull', 'never', '--label', 'aicli.test=true');
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /image "aicli-no-such-image:9" is not on this engine/);
     assert.match(r.stderr, /docker pull aicli-no-such-image:9/);

@@ -174,13 +174,14 @@ for (const engine of skip === false ? workspaceEngines(loadTestEngines().engines
       await rawRequest(engine.host, 'DELETE', `/containers/${foreign}?force=1`);
     });
 
-    it('a missing image: ImageNotFoundError naming it and how to get it, and nothing created', async () => {
+    it('a missing image, pull policy never: ImageNotFoundError naming it and how to get it, and nothing created', async () => {
       const fresh = testConfig();
       await using other = await connect(engine, fresh);
       const before = await containerIds(engine.host);
       const missing = `aicli-missing-${unique('img')}:1`;
       await assert.rejects(
-        new Workspaces(other).create({ name: name('noimg'), image: missing, labels: TEST_LABELS }),
+        // Never a pull here: no test asks an engine to reach a public registry (pulls: images.test.ts).
+        new Workspaces(other).create({ name: name('noimg'), image: missing, labels: TEST_LABELS, pull: { policy: 'never' } }),
         (e: unknown) => e instanceof ImageNotFoundError && e.message.includes(missing) && e.message.includes(`docker pull ${missing}`),
       );
       assert.deepEqual(await containerIds(engine.host), before);

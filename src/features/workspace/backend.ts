@@ -8,6 +8,7 @@ import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
 import type { DockerConfig } from '../config/index.js';
 import type { LabelSet } from '../labels.js';
+import type { WorkspacePullOptions } from './pull.js';
 
 /** The engine's own words: created, running, paused, restarting, removing, exited, dead (others for Swarm). */
 export type WorkspaceState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | (string & {});
@@ -89,6 +90,8 @@ export interface WorkspaceSpec {
   readonly config: DockerConfig;
   /** Extra labels of the caller, for the objects a backend makes on the way (the aicli network). */
   readonly labels: LabelSet;
+  /** An image the engine lacks: pulled (the default) with these callbacks, or not (`policy: 'never'`). */
+  readonly pull?: WorkspacePullOptions;
 }
 
 export interface CreateResult {

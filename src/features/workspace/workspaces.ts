@@ -12,10 +12,11 @@ import type { ContainerCreateBody } from '../../engine/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { ConfigKey, DockerConfig, ValueSource } from '../config/index.js';
 import { ownerLabels, type LabelSet } from '../labels.js';
-import type { CreateResult, StopOptions, WorkspaceBackend, WorkspaceInfo } from './backend.js';
+import type { CreateResult, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceSpec } from './backend.js';
 import { ContainerBackend } from './container-backend.js';
 import { localEngineSocket, resolveBindSources, resolveMounts, resolveProject } from './host-paths.js';
 import { generateContainerName, sanitizeName } from './names.js';
+import { PULL_POLICIES, type WorkspacePullOptions } from './pull.js';
 import { policyViolations, type SettingOrigin } from './policy.js';
 import { POLICY_RULE_NAMES, type PolicyRule } from './policy-rules.js';
 import { applySpecPatch, buildWorkspaceSpec, checkExtraLabels, patchedFields, WORKSPACE_DIR, type WorkspaceMount, type WorkspaceSpecPatch } from './spec.js';
@@ -36,7 +37,7 @@ export function workspaceBackend(client: WorkspaceClient, options: { logger?: Lo
 }
 
 /** Names of the create options, as messages show them (the CLI passes its flags). */
-export type OptionNames = Partial<Record<'name' | 'image' | 'project' | 'mounts' | 'env' | 'labels' | 'allowUnsafe', string>>;
+export type OptionNames = Partial<Record<'name' | 'image' | 'project' | 'mounts' | 'env' | 'labels' | 'allowUnsafe' | 'pull', string>>;
 
 export interface CreateWorkspaceOptions extends CallOptions {
   /** Any text with a letter or digit; sanitized (see sanitizeName): `My Project` is `my-project`. */
@@ -55,6 +56,8 @@ export interface CreateWorkspaceOptions extends CallOptions {
   readonly ephemeral?: boolean | undefined;
   /** Start it too (a create that finds it existing starts it as well). */
   readonly start?: boolean | undefined;
+  /** An image the engine does not have is pulled (default), with progress; see WorkspacePullOptions. */
+  readonly pull?: WorkspacePullOptions | undefined;
   /** Changes to the body from other features or the caller, applied in order; the policy checks the result. */
   readonly patches?: readonly WorkspaceSpecPatch[] | undefined;
   /** Rules lifted for this workspace, on top of the configuration's allow_unsafe. */
@@ -99,6 +102,10 @@ export class Workspaces {
     for (const rule of options.allowUnsafe ?? []) {
       if (!POLICY_RULE_NAMES.includes(rule)) throw new InvalidArgumentError(names.allowUnsafe ?? 'allowUnsafe', `"${rule}" is not an isolation rule; expected one of ${POLICY_RULE_NAMES.join(', ')}`);
     }
+    const policy = options.pull?.policy;
+    if (policy !== undefined && !PULL_POLICIES.includes(policy)) {
+      throw new InvalidArgumentError(names.pull ?? 'pull', `${JSON.stringify(policy)} is not a pull policy; expected one of ${PULL_POLICIES.join(', ')}`);
+    }
     if (options.image !== undefined && (options.image.trim() === '' || /\s/.test(options.image))) {
       throw new InvalidArgumentError(names.image ?? 'image', `${JSON.stringify(options.image)} is not an image reference; expected NAME[:TAG][@DIGEST] such as alpine:3.20`);
     }
@@ -112,6 +119,7 @@ export class Workspaces {
       mounts,
       env: options.env,
       ephemeral: options.ephemeral,
+      startOnCreate: options.start === true,
       labels,
       owner: ownerLabels(),
       created: new Date(),
@@ -156,10 +164,16 @@ export class Workspaces {
     const plan = await this.plan(options);
     if (plan.violations.length > 0) throw new PolicyViolationError(plan.violations);
     const call = { signal: options.signal, timeoutMs: options.timeoutMs };
-    const result = await this.backend.create(
-      { id: plan.id, name: plan.name, containerName: plan.containerName, body: plan.body, config: this.#client.config, labels: options.labels ?? {} },
-      call,
-    );
+    const spec: WorkspaceSpec = {
+      id: plan.id,
+      name: plan.name,
+      containerName: plan.containerName,
+      body: plan.body,
+      config: this.#client.config,
+      labels: options.labels ?? {},
+      ...(options.pull === undefined ? {} : { pull: options.pull }),
+    };
+    const result = await this.backend.create(spec, call);
     if (!result.created) this.#warnIfDifferent(plan, result.info);
     if (options.start !== true) return result;
     try {
