@@ -3,16 +3,16 @@
  * once per connection (`orchestrator: engine | swarm | auto`); the caller then uses one
  * WorkspaceBackend, never `if` branches spread through the code.
  */
-import { NotSwarmManagerError } from '../../errors.js';
 import type { CallOptions } from '../../engine/engine-api.js';
 import { swarmMembership } from '../../engine/swarm.js';
 import type { Orchestrator } from '../config/index.js';
 import type { DockerClient } from '../docker-client.js';
+import { notSwarmManager } from '../podman/capabilities.js';
 
 /**
  * `engine` or `swarm` for `client` (from its configuration unless given). `engine` costs no
  * call; `swarm` and `auto` one /info. `swarm` on an engine that is not a manager throws
- * NotSwarmManagerError; `auto` then falls back to `engine`.
+ * NotSwarmManagerError (EngineUnsupportedError on Podman); `auto` then falls back to `engine`.
  */
 export async function resolveOrchestrator(
   client: DockerClient,
@@ -25,5 +25,6 @@ export async function resolveOrchestrator(
   if (m.manager) return 'swarm';
   if (wanted === 'auto') return 'engine';
   const state = m.state === 'active' ? 'active, as a worker: only managers can run services' : m.state;
-  throw new NotSwarmManagerError(client.endpoint.url, state, options.source ?? 'orchestrator: swarm');
+  // Podman: refused naming it, for it has no Swarm at all (issue 14).
+  throw notSwarmManager(info.raw, client.endpoint.url, state, options.source ?? 'orchestrator: swarm');
 }

@@ -15,7 +15,6 @@ import {
   ImageNotFoundError,
   InvalidArgumentError,
   isDockerError,
-  NotSwarmManagerError,
   SwarmUnsupportedError,
   SwarmWorkspaceError,
   WorkspaceNotHardenedError,
@@ -37,6 +36,7 @@ import {
   type SwarmTask,
 } from '../../engine/swarm.js';
 import { silentLogger, type Logger } from '../../logger.js';
+import { notSwarmManager } from '../podman/capabilities.js';
 import { compareApiVersions } from '../../transport/api-version.js';
 import type { Env } from '../../transport/discovery.js';
 import type { DockerConfig } from '../config/index.js';
@@ -178,7 +178,7 @@ export class SwarmBackend implements WorkspaceBackend {
     const m = swarmMembership(info.raw);
     if (!m.manager) {
       const state = m.state === 'active' ? 'active, as a worker: only managers can run services' : m.state;
-      throw new NotSwarmManagerError(client.endpoint.url, state, options.source ?? 'orchestrator: swarm');
+      throw notSwarmManager(info.raw, client.endpoint.url, state, options.source ?? 'orchestrator: swarm');
     }
     return new SwarmBackend(client, options, info.serverVersion);
   }

@@ -11,6 +11,8 @@ import { toWorkspaceInfo } from './info.js';
 import { ensureNetwork } from '../network/index.js';
 import { isPredefinedNetworkMode } from './spec.js';
 import { pullForCreate, pullsMissing } from './pull.js';
+import { engineProfile } from '../../engine/engine-kind.js';
+import { podmanCreateBody, refreshOverdueHealth } from '../podman/index.js';
 
 /** Seconds between SIGTERM and SIGKILL on stop and restart, as `docker stop`. */
 export const DEFAULT_STOP_SECONDS = 10;
@@ -76,7 +78,9 @@ export class ContainerBackend implements WorkspaceBackend {
    * create but the network only at start, so a missing image leaves nothing behind, and
    * a workspace left half-made (its network removed) is mended by the next create.
    */
-  async create(spec: WorkspaceSpec, options: CallOptions = {}): Promise<CreateResult> {
+  async create(given: WorkspaceSpec, options: CallOptions = {}): Promise<CreateResult> {
+    // Podman needs a few more fields to hold the same hardening (podman/adapt.ts).
+    const spec = (await engineProfile(this.#api, call(options))).kind === 'podman' ? { ...given, body: podmanCreateBody(given.body) } : given;
     const mode = spec.body.HostConfig.NetworkMode ?? '';
     const needsNetwork = mode === spec.config.networkName && !isPredefinedNetworkMode(mode);
     for (let attempt = 1; ; attempt++) {
@@ -160,8 +164,11 @@ export class ContainerBackend implements WorkspaceBackend {
   }
 
   async #inspectId(id: string, name: string, options: CallOptions): Promise<WorkspaceInfo> {
+    const read = (): Promise<Json> => this.#api.json<Json>({ method: 'GET', path: apiPath`/containers/${id}/json`, resource: 'container', ...call(options) });
     try {
-      return toWorkspaceInfo(await this.#api.json<Json>({ method: 'GET', path: apiPath`/containers/${id}/json`, resource: 'container', ...call(options) }), this.kind);
+      const raw = await read();
+      // A health no check has refreshed (Podman without systemd timers): one check, then the result.
+      return toWorkspaceInfo((await refreshOverdueHealth(this.#api, raw, call(options))) ? await read() : raw, this.kind);
     } catch (err) {
       if (err instanceof ContainerNotFoundError) throw new WorkspaceNotFoundError(name, this.#api.transport.endpoint.url);
       throw err;
