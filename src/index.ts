@@ -182,3 +182,14 @@ export type { EngineNetwork, NetworkContainer, IpamPool } from './engine/network
 export { crossKeyProblems, parseCidr, parseIp, formatIp, NETWORK_DRIVERS, type NetworkDriver, type Cidr, type IpAddress, type IpFamily } from './features/config/index.js';
 // Podman (issue 14): which engine answers and what it cannot do; images pulled by workspace create.
 export { PULL_POLICIES, type WorkspacePullOptions } from './features/workspace/pull.js';
+export { engineProfile, profileFromVersion, profileFromInfo, profileFromHeaders, type EngineKind, type EngineProfile } from './engine/engine-kind.js';
+export {
+  engineSupports,
+  profileSupports,
+  requireEngineCapability,
+  supportsBridgeInhibitIpv4,
+  engineDifferences,
+  PODMAN_DIFFERENCES,
+  type EngineCapability,
+  type EngineDifference,
+} from './features/podman/index.js';
