@@ -22,6 +22,15 @@ import { unique } from '../support/workspaces.js';
 const skip = engineSkip();
 const INHIBIT = 'com.docker.network.bridge.inhibit_ipv4';
 
+/** Podman may refuse a removal while the container is on its way out (its command just ended): retried. */
+async function removeContainer(host: string, id: string): Promise<void> {
+  for (let i = 0; i < 25; i++) {
+    const r = await rawRequest(host, 'DELETE', `/containers/${id}?force=1`);
+    if (r.status === 204 || r.status === 404) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 interface DoctorJson {
   ok: boolean;
   checks: { id: string; status: string; detail: string; fix?: string }[];
@@ -126,7 +135,7 @@ describe('Podman', { skip }, () => {
       assert.match(from, /\d+\.\d+\.\d+\.\d+$/, 'the host answered the container at the gateway address');
     } finally {
       listener.close();
-      if (container !== '') await rawRequest(podmanHost(), 'DELETE', `/containers/${container}?force=1`);
+      if (container !== '') await removeContainer(podmanHost(), container);
       await rawRequest(podmanHost(), 'DELETE', `/networks/${name}`);
     }
     // Docker keeps it (what it then does is the egress feature's to test).

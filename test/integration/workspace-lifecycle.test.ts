@@ -130,7 +130,7 @@ for (const engine of skip === false ? workspaceEngines(loadTestEngines().engines
             const result = await target.json(call);
             if (!removed && call.path === '/containers/json') {
               removed = true;
-              await rawRequest(engine.host, 'DELETE', `/containers/${victim}?force=1`);
+              await rawRequest(engine.host, 'DELETE', `/containers/${victim}?force=1&v=1`);
             }
             return result;
           };
