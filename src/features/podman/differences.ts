@@ -64,7 +64,7 @@ export const PODMAN_DIFFERENCES: readonly EngineDifference[] = Object.freeze([
     topic: 'Inspect data',
     handling: 'differs',
     detail:
-      'Podman reports CapDrop as the list of its default capabilities rather than ALL (none is left: CapEff and CapBnd are 0 inside), IpcMode "shareable", NetworkMode "bridge" for a container on a named network (aicli reports the network it is on), and ulimits as RLIMIT_* (aicli reads both).',
+      'Podman reports CapDrop as the list of its default capabilities rather than ALL (none is left: CapEff and CapBnd are 0 inside), IpcMode "shareable" whatever the container has (even "host": read the namespace from inside), NetworkMode "bridge" for a container on a named network (aicli reports the network it is on), and ulimits as RLIMIT_* (aicli reads both). aicli checks its policy on what it asks for, never on this report.',
   },
   {
     id: 'stats',
