@@ -33,6 +33,7 @@ const made: string[] = [];
 
 async function freshImage(repo: string, tag: string): Promise<void> {
   const d20 = testEngine('docker20').host;
+  await ensureBusyboxImage(d20);
   const name = unique();
   const body = { Image: 'aicli-test-busybox:latest', Cmd: ['sh', '-c', 'head -c 3000000 /dev/urandom > /blob'], Labels: { [TEST_LABEL]: 'true' } };
   assert.equal((await rawRequest(d20, 'POST', `/containers/create?name=${name}`, JSON.stringify(body))).status, 201);
