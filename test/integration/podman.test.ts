@@ -16,6 +16,7 @@ import {
   supportsBridgeInhibitIpv4,
 } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
+import { spawnCli } from '../support/spawn-cli.js';
 import { engineSkip, ensureBusyboxImage, rawRequest, TEST_LABEL, TEST_ULIMITS, testEngine } from '../support/engines.js';
 import { unique } from '../support/workspaces.js';
 
@@ -147,6 +148,19 @@ describe('Podman', { skip }, () => {
       assert.equal(dn.Options[INHIBIT], 'true');
     } finally {
       await rawRequest(testEngine('docker26').host, 'DELETE', `/networks/${dname}`);
+    }
+  });
+
+  it('events says once that Podman sends no network events (a Docker engine is not said to)', async () => {
+    const said = /^events: Podman 4\.\S+ sends no network events; container events only$/m;
+    for (const [host, podmanToo] of [[podmanHost(), true], [testEngine('docker26').host, false]] as const) {
+      await using cli = spawnCli(['events', '--host', host], {});
+      const end = Date.now() + 20_000;
+      while (!/Ctrl-C to stop/.test(cli.stderr()) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 300));
+      cli.child.kill('SIGTERM');
+      assert.equal(await cli.exited, 0, cli.stderr());
+      assert.equal(said.test(cli.stderr()), podmanToo, cli.stderr());
     }
   });
 
