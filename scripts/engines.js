@@ -175,7 +175,7 @@ async function start(stateArg) {
   }
   makeTls(path.join(state, 'tls'));
   const tls = path.join(state, 'tls');
-  const [tlsPort, regPort, sshPort] = [await freePort(), await freePort(), await freePort()];
+  const [tlsPort, regPort, sshPort, regAuthPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
 
   // The Docker engines start in parallel with the rest (scripts/dockerd.js waits for each ping).
   const dockers = Promise.all([
@@ -191,22 +191,29 @@ async function start(stateArg) {
   // Every path podman would otherwise take from /var/lib/containers, /run or
   // /etc/containers/networks is pointed into the state dir. vfs + cgroupfs +
   // file events: no overlay/systemd/journald needed.
-  // Own containers.conf (CONTAINERS_CONF: the only one read). podman 4.3 gives
-  // root containers nofile/nproc limits above what a sandboxed host allows
-  // (runc: "error setting rlimit ... operation not permitted"): ask for modest ones.
+  // Own containers.conf (CONTAINERS_CONF: the only one read), as stock as it can be (issue 14):
+  // Podman's own default ulimits are kept (above this host's hard limits: a container
+  // without explicit nofile/nproc ulimits does not start here, as on a user's machine like
+  // this one), and containers get no resolver of the host's (the loopback, as --dns for
+  // the Docker engines). Own registries.conf (CONTAINERS_REGISTRIES_CONF): no short-name
+  // search (nothing is ever looked up on a public registry), and the test registries on
+  // 127.0.0.1 plain HTTP (Docker takes loopback registries as insecure; Podman does not).
   const podConf = path.join(p, 'containers.conf');
-  fs.writeFileSync(podConf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n');
+  fs.writeFileSync(podConf, '[containers]\ndns_servers = ["127.0.0.1"]\n');
+  const podRegistries = path.join(p, 'registries.conf');
+  fs.writeFileSync(podRegistries, ['unqualified-search-registries = []', ...[regPort, regAuthPort].flatMap((port) =>
+    ['[[registry]]', `location = "127.0.0.1:${port}"`, 'insecure = true'])].join('\n') + '\n');
   const pod = launch(state, 'podman', '/usr/bin/podman', ['--root', path.join(p, 'root'), '--runroot', path.join(p, 'run'),
     '--tmpdir', path.join(p, 'tmp'), '--network-config-dir', path.join(p, 'net'), '--storage-driver', 'vfs',
     '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', 'system', 'service', '--time=0',
-    `unix://${path.join(p, 'podman.sock')}`], { CONTAINERS_CONF: podConf });
+    `unix://${path.join(p, 'podman.sock')}`], { CONTAINERS_CONF: podConf, CONTAINERS_REGISTRIES_CONF: podRegistries });
   const regDir = path.join(state, 'registry');
   fs.mkdirSync(path.join(regDir, 'data'), { recursive: true });
   const regConf = path.join(regDir, 'config.yml');
   fs.writeFileSync(regConf, `version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: ${regDir}/data\n`
     + `  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${regPort}\n`);
   const reg = launch(state, 'registry', '/usr/bin/docker-registry', ['serve', regConf]);
-  const regAuth = startAuthRegistry(state, await freePort());
+  const regAuth = startAuthRegistry(state, regAuthPort);
 
   const sshd = startSshd(state, sshPort, `unix://${path.join(state, 'd20/docker.sock')}`);
 

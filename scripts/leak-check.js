@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // After the test run: fails if any test engine still holds a container,
-// network, volume or image labelled aicli.test=true or aicli.managed=true.
+// network, volume or image labelled aicli.test=true or aicli.managed=true, or a
+// volume that no container uses.
 //   node scripts/leak-check.js <stateDir>/engines.json
 // The busybox fixture image (aicli-test-busybox, test/support/engines.ts) is
 // unlabelled on purpose, so it is never reported: it is shared by all tests
@@ -58,6 +59,21 @@ for (const e of engines) {
         console.error(`leak-check ${e.name}: cannot list ${kind}s: ${err.message}`);
       }
     }
+  }
+}
+// Storage (issue 14): a volume no container uses is one a test left behind (an anonymous
+// volume of a container removed without v=1); the engines start with none.
+for (const e of engines) {
+  const sock = e.host.replace(/^unix:\/\//, '');
+  try {
+    const res = await get(sock, `/volumes?filters=${encodeURIComponent(JSON.stringify({ dangling: ['true'] }))}`);
+    for (const v of res.Volumes ?? []) {
+      leaks++;
+      console.error(`LEAK ${e.name}: volume ${v.Name} used by no container (anonymous volumes go with their container: DELETE ...?v=1)`);
+    }
+  } catch (err) {
+    errors++;
+    console.error(`leak-check ${e.name}: cannot list volumes: ${err.message}`);
   }
 }
 if (leaks || errors) {

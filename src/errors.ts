@@ -52,7 +52,9 @@ export type ErrorCode =
   // Egress (issue 12)
   | 'EGRESS_IMAGE_UNAVAILABLE'
   | 'EGRESS_NOT_FOUND'
-  | 'EGRESS_UNSUPPORTED';
+  | 'EGRESS_UNSUPPORTED'
+  // Podman (issue 14)
+  | 'ENGINE_UNSUPPORTED';
 
 export class DockerError extends Error {
   static readonly code: ErrorCode = 'DOCKER_ERROR';
@@ -670,4 +672,33 @@ export class EgressNotFoundError extends DockerError {
 /** The engine cannot isolate a workspace behind a gateway (it drops the bridge option that keeps the host off its network). */
 export class EgressUnsupportedError extends DockerError {
   static override readonly code: ErrorCode = 'EGRESS_UNSUPPORTED';
+}
+// --- Podman (issue 14) -------------------------------------------------------------
+
+/**
+ * The engine cannot do what the configuration asks (Podman has no Swarm orchestrator, no
+ * overlay networks, ...): refused before anything is created, naming the engine and the
+ * missing piece. A configuration refusal (INVALID_CONFIG: CLI exit 2).
+ */
+export class EngineUnsupportedError extends InvalidConfigError {
+  static override readonly code: ErrorCode = 'ENGINE_UNSUPPORTED';
+  /** `Podman 4.3.1`. */
+  readonly engine: string;
+  readonly endpoint: string;
+  /** What was asked: `Swarm workspaces`. */
+  readonly feature: string;
+  /** What the engine lacks: `a Swarm orchestrator`. */
+  readonly missing: string;
+  constructor(
+    details: { engine: string; endpoint: string; feature: string; missing: string; why: string; fix: string; source: string; key: string },
+    options?: { cause?: unknown },
+  ) {
+    const said = `${details.feature} needs ${details.missing}, and ${details.engine} (at ${details.endpoint}) has none: ${details.why}`;
+    super([{ source: details.source, key: details.key, message: `${said}. Nothing was created. ${details.fix}` }], options);
+    this.engine = details.engine;
+    this.endpoint = details.endpoint;
+    this.feature = details.feature;
+    this.missing = details.missing;
+    this.message = `${said} (asked by ${details.source}). Nothing was created. ${details.fix}`;
+  }
 }

@@ -219,3 +219,16 @@ export {
   type EgressCheckOptions,
   type Decision,
 } from './features/egress/index.js';
+// Podman (issue 14): which engine answers and what it cannot do; images pulled by workspace create.
+export { PULL_POLICIES, type WorkspacePullOptions } from './features/workspace/pull.js';
+export { engineProfile, profileFromVersion, profileFromInfo, profileFromHeaders, type EngineKind, type EngineProfile } from './engine/engine-kind.js';
+export {
+  engineSupports,
+  profileSupports,
+  requireEngineCapability,
+  supportsBridgeInhibitIpv4,
+  engineDifferences,
+  PODMAN_DIFFERENCES,
+  type EngineCapability,
+  type EngineDifference,
+} from './features/podman/index.js';

@@ -24,6 +24,8 @@ export interface ApiCall extends CallOptions {
   /** What a 404 on this path means. */
   readonly resource?: ResourceKind;
   readonly idempotent?: boolean;
+  /** Sent without the `/v<version>` prefix: a path outside the Docker API's versions (Podman's `/libpod/…`). */
+  readonly unversioned?: boolean;
 }
 
 /**
@@ -122,7 +124,7 @@ export class EngineApi {
   }
 
   #versioned(call: ApiCall, versioned: boolean): string {
-    return withQuery(versioned ? `/v${this.apiVersion}${call.path}` : call.path, call.query);
+    return withQuery(versioned && call.unversioned !== true ? `/v${this.apiVersion}${call.path}` : call.path, call.query);
   }
 
   #request(call: ApiCall, path: string): Parameters<HttpTransport['request']>[0] {

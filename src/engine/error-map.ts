@@ -63,6 +63,9 @@ export function toApiError(target: RequestTarget, statusCode: number, body: Buff
         return new DockerNotFoundError(target, message, context.resource ?? 'object');
     }
   }
+  // Podman answers 500 for a container removed meanwhile ("... does not exist in database:
+  // no such container"): the same thing as Docker's 404 (issue 14).
+  if (statusCode === 500 && context.resource === 'container' && /no such container/i.test(message)) return new ContainerNotFoundError(target, message);
   if (statusCode === 409) return new DockerConflictError(target, message);
   if (statusCode === 400 && /HTTP request to an HTTPS server/i.test(message)) {
     return new DockerApiError(target, statusCode, message, 'The engine expects TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or use an https:// host.');

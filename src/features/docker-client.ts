@@ -3,6 +3,7 @@ import { ClientClosedError, InvalidConfigError, type ApiVersionPin, type ConfigP
 import { silentLogger, type Logger } from '../logger.js';
 import { EngineApi, type CallOptions } from '../engine/engine-api.js';
 import { toPingResult } from '../engine/decode.js';
+import { rememberEngineProfile } from '../engine/engine-kind.js';
 import type { PingResult, SystemInfo, VersionInfo } from '../engine/types.js';
 import { checkPinnedVersion, negotiateApiVersion } from '../transport/api-version.js';
 import { openEngine, type OpenOptions, type TimeLimit } from '../transport/connect.js';
@@ -252,6 +253,8 @@ export class DockerClient implements AsyncDisposable {
     };
     logger.info({ endpoint: endpoint.url, source: endpoint.source, apiVersion, negotiated: pinned === undefined }, 'docker engine connected');
     const client = new DockerClient(new EngineApi(opened.transport, apiVersion, pin), endpoint, loaded ?? { config }, pinned === undefined, logger);
+    // Docker or Podman, as the ping's headers say (issue 14): known without a request of its own.
+    rememberEngineProfile(client.api, opened.ping.headers);
     if (options.ensureNetwork !== false) {
       // As the configuration's design has it: the client is handed back only once its network exists.
       try {

@@ -27,6 +27,13 @@ export const LABELS = Object.freeze({
   engine: `${LABEL_PREFIX}.engine`,
   /** On a stopped Swarm workspace's service: hostnames of the nodes that hold its data (Swarm forgets scaled-away tasks). */
   swarmDataOn: `${LABEL_PREFIX}.swarm.data-on`,
+  // Crash recovery (issue 14, part B)
+  /**
+   * `true` on a container whose create was asked to start it too (`workspace create --start`,
+   * an egress gateway): never started and its owner gone, it is half-made, and
+   * `cleanup --orphans` removes it. Without it, a never-started container is a lasting one.
+   */
+  createStart: `${LABEL_PREFIX}.create.start`,
 });
 
 export type LabelSet = Readonly<Record<string, string>>;

@@ -185,6 +185,8 @@ for (const engine of insideEngines()) {
 
     it('close() while a command runs kills it and is safe twice', async () => {
       const h = await execStream(client.api, c.id, ['sleep', '421']);
+      // Started, not yet necessarily exec'd by the runtime (seen on a loaded machine): wait until it shows.
+      for (let i = 0; i < 50 && !/sleep 421/.test(await psInside(engine, c.id)); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(await psInside(engine, c.id), /sleep 421/);
       await h.close();
       await h.close();

@@ -13,8 +13,11 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { DockerClient, ensureImage, ImagePullError, imagePush, jsonMessages, pullImage, type RegistryAuth } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
-import { engineSkip, loadTestEngines, rawRequest, testEngine, TEST_LABEL } from '../support/engines.js';
+import { engineSkip, ensureBusyboxImage, loadTestEngines, rawRequest, testEngine, TEST_LABEL } from '../support/engines.js';
 import { insideEngines, unique } from '../support/inside.js';
+import { removeTestObjects } from '../support/workspaces.js';
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const skip = engineSkip();
 let dir: string;
@@ -30,6 +33,7 @@ const made: string[] = [];
 
 async function freshImage(repo: string, tag: string): Promise<void> {
   const d20 = testEngine('docker20').host;
+  await ensureBusyboxImage(d20);
   const name = unique();
   const body = { Image: 'aicli-test-busybox:latest', Cmd: ['sh', '-c', 'head -c 3000000 /dev/urandom > /blob'], Labels: { [TEST_LABEL]: 'true' } };
   assert.equal((await rawRequest(d20, 'POST', `/containers/create?name=${name}`, JSON.stringify(body))).status, 201);
@@ -99,11 +103,19 @@ after(async () => {
 
 for (const engine of insideEngines()) {
   describe(`images on ${engine.name}`, () => {
+    // Podman 4.3's compatible pull reports each layer's steps ("Pulling fs layer", "Download
+    // complete") but no byte counts and no "Pull complete": there are no bytes to show.
+    const podman = engine.name === 'podman';
     const cli = (args: string[], env: Record<string, string> = {}): ReturnType<typeof runCli> => runCli([...args, '--host', engine.host], { HOME: dir, DOCKER_CONFIG: join(dir, 'docker'), ...env });
     const removeLocal = async (ref: string): Promise<void> => {
       await rawRequest(engine.host, 'DELETE', `/images/${encodeURIComponent(ref)}?force=1`);
     };
     const exists = async (ref: string): Promise<boolean> => (await rawRequest(engine.host, 'GET', `/images/${encodeURIComponent(ref)}/json`)).status === 200;
+    /** The container of the workspace `name`, as the engine lists it. */
+    const workspaceContainer = async (name: string): Promise<{ Id: string; Image: string } | undefined> => {
+      const filters = encodeURIComponent(JSON.stringify({ label: [`aicli.workspace.name=${name}`] }));
+      return (JSON.parse((await rawRequest(engine.host, 'GET', `/containers/json?all=1&filters=${filters}`)).body.toString()) as { Id: string; Image: string }[])[0];
+    };
 
     it('image pull: progress per layer as lines, credentials from the docker config, never printed', async () => {
       await removeLocal(good);
@@ -121,7 +133,8 @@ for (const engine of insideEngines()) {
       const r = await cli(['image', 'pull', good, '--json']);
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      assert.ok(lines.some((m) => typeof (m['progressDetail'] as { total?: unknown } | undefined)?.total === 'number'), r.stdout);
+      if (podman) assert.ok(lines.some((m) => m['status'] === 'Download complete' && typeof m['id'] === 'string'), r.stdout);
+      else assert.ok(lines.some((m) => typeof (m['progressDetail'] as { total?: unknown } | undefined)?.total === 'number'), r.stdout);
       assert.deepEqual(Object.keys(lines.at(-1) ?? {}), ['image', 'id', 'pulled']);
       assert.equal(lines.at(-1)?.['image'], good);
     });
@@ -140,7 +153,7 @@ for (const engine of insideEngines()) {
       const layers = new Set<string>();
       const r = await pullImage(client.api, good, { credentials: { env: { DOCKER_CONFIG: conf, PATH: `${bin}:${process.env['PATH'] ?? ''}` } }, onProgress: (e) => { if (e.kind === 'layer') layers.add(e.layer.status); } });
       assert.equal(r.pulled, true);
-      assert.ok(layers.has('Pull complete') || layers.has('Already exists'), [...layers].join(','));
+      assert.ok(layers.has(podman ? 'Download complete' : 'Pull complete') || layers.has('Already exists'), [...layers].join(','));
     });
 
     it('a missing tag fails clearly, naming it (exit 1)', async () => {
@@ -167,6 +180,7 @@ for (const engine of insideEngines()) {
     });
 
     it('local first: an image the engine has is used without a pull', async () => {
+      await ensureBusyboxImage(engine.host);
       await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {} });
       const here = await ensureImage(client.api, 'aicli-test-busybox:latest', { auth: null });
       assert.equal(here.pulled, false);
@@ -175,11 +189,50 @@ for (const engine of insideEngines()) {
       assert.match(r.stdout, /aicli-test-busybox:latest is here already/);
     });
 
+    it('workspace create: a missing image is pulled (progress on stderr, credentials from the docker config), then used; --pull never and a tag the registry lacks fail naming the image, with nothing made', async () => {
+      await removeLocal(good);
+      const network = unique('aicli-pull');
+      const [pulled, never, lacking] = [unique('pulled'), unique('never'), unique('lacking')];
+      const create = (name: string, image: string, ...more: string[]): ReturnType<typeof runCli> =>
+        cli(['workspace', 'create', name, '--image', image, '--network', network, '--label', `${TEST_LABEL}=true`, ...more]);
+      try {
+        const r = await create(pulled, good);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, new RegExp(`^Image ${escape(good)} is not on the engine: pulling it$`, 'm'));
+        assert.match(r.stderr, /^[0-9a-f]{12}: Pulling fs layer$/m);
+        assert.match(r.stderr, new RegExp(`^Pulled ${escape(good)}$`, 'm'));
+        assert.ok(!r.stderr.includes(reg.password) && !r.stdout.includes(reg.password), 'the password was printed');
+        assert.match(r.stdout, new RegExp(`^Created workspace ${pulled}: `));
+        const made = await workspaceContainer(pulled);
+        assert.equal(made?.Image, good);
+
+        await removeLocal(good);
+        const n = await create(never, good, '--pull', 'never');
+        assert.equal(n.code, 1, n.stderr);
+        assert.match(n.stderr, new RegExp(`image "${escape(good)}" is not on this engine`));
+        assert.equal(await workspaceContainer(never), undefined);
+        assert.equal(await exists(good), false, '--pull never pulled nothing');
+
+        const missing = `${reg.url}/aicli-test/good:no-such-tag`;
+        const m = await create(lacking, missing);
+        assert.equal(m.code, 1, m.stderr);
+        assert.match(m.stderr, new RegExp(`Pulling ${escape(missing)} failed: .*no-such-tag does not exist in ${escape(reg.url)}: check the name and the tag`));
+        assert.equal(await workspaceContainer(lacking), undefined);
+
+        const bad = await create(lacking, good, '--pull', 'sometimes');
+        assert.equal(bad.code, 2, bad.stderr);
+        assert.match(bad.stderr, /--pull: "sometimes" is not a pull policy; expected one of missing, never/);
+      } finally {
+        await removeTestObjects(engine.host, network, [pulled, never, lacking]);
+      }
+    });
+
     it('image load FILE: a docker save tarball, streamed', async () => {
       await removeLocal(`${loadName}:v1`);
       const r = await cli(['image', 'load', tarball]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, new RegExp(`Loaded ${loadName}:v1`));
+      // Podman names an image loaded without a registry localhost/NAME (its short name still finds it).
+      assert.match(r.stdout, new RegExp(`Loaded ${podman ? 'localhost/' : ''}${loadName}:v1`));
       assert.ok(await exists(`${loadName}:v1`));
       const bad = join(dir, `not-an-image-${engine.name}.tar`);
       await writeFile(bad, 'this is not a tarball');

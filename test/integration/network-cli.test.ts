@@ -90,6 +90,7 @@ describe('aicli-docker network', { skip }, () => {
       const badSubnet = await runCli(['network', 'ensure', '--host', host, '--json'], { ...env, AICLI_DOCKER_NETWORK_SUBNET: '10.213.30.1/24' });
       assert.equal(badSubnet.code, 2);
       assert.equal((JSON.parse(badSubnet.stdout) as { error: { code: string } }).error.code, 'INVALID_CONFIG');
+      // The one message format: a source that names its key (AICLI_DOCKER_NETWORK_SUBNET) is not followed by the key again.
       assert.match(badSubnet.stderr, /AICLI_DOCKER_NETWORK_SUBNET: "10\.213\.30\.1\/24" has host bits set; .*did you mean "10\.213\.30\.0\/24"\?/);
       assert.deepEqual(await rawNetworksNamed(host, name), []);
 

@@ -2,6 +2,7 @@
 // as plain JavaScript (an .mjs file) on the Node.js running the suite (20 and 24).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +19,14 @@ describe('the README', { skip: engineSkip() }, () => {
     assert.ok(code !== undefined, 'no ```js block under "## The library"');
     // Inside the package folder, so that `import 'aicli-docker'` finds the package itself (dist/).
     const dir = await mkdtemp(join(ROOT, '.readme-'));
-    let network: string | undefined;
+    let network = '';
     try {
       const file = join(dir, 'example.mjs');
       await writeFile(file, code);
       const host = testEngine('docker20').host;
-      // connect() makes the aicli network: one of the test's own, removed below.
-      network = `aicli-readme-${process.pid}-${Date.now().toString(36)}`;
+      // connect() makes the aicli network: one of this run's own (the example reads its name from the
+      // environment, as a user's would), removed below, so the engine is left as it was.
+      network = `aicli-readme-${randomBytes(4).toString('hex')}`;
       const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(process.execPath, [file], { env: { PATH: process.env['PATH'] ?? '', HOME: dir, DOCKER_HOST: host, AICLI_DOCKER_NETWORK_NAME: network }, timeout: 30_000 }, (err, stdout, stderr) => {
           resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, stdout, stderr });
@@ -35,8 +37,8 @@ describe('the README', { skip: engineSkip() }, () => {
       assert.equal(first, `${host} 1.41`);
       assert.match(second, /^20\.10\.\S+ \d+$/);
     } finally {
-      if (network !== undefined) await rawRequest(testEngine('docker20').host, 'DELETE', `/networks/${network}`);
       await rm(dir, { recursive: true, force: true });
+      if (network !== '') await rawRequest(testEngine('docker20').host, 'DELETE', `/networks/${network}`);
     }
   });
 });

@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { ensureBusyboxImage, engineSkip, testEngine } from '../support/engines.js';
-import { removeTestObjects, unique } from '../support/workspaces.js';
+import { ensureBusyboxImage, engineSkip, loadTestEngines } from '../support/engines.js';
+import { removeTestObjects, unique, workspaceEngines } from '../support/workspaces.js';
 
 const skip = engineSkip();
+const engines = skip === false ? workspaceEngines(loadTestEngines().engines.filter((e) => e.name === 'docker20' || e.name === 'podman')) : [];
 
-describe('aicli-docker workspace', { skip }, () => {
+for (const engine of engines) describe(`aicli-docker workspace on ${engine.name}`, () => {
   const network = unique('aicli-wscli');
   const name = unique('cli');
   let home: string;
@@ -19,14 +20,13 @@ describe('aicli-docker workspace', { skip }, () => {
   const run = (...args: string[]): ReturnType<typeof runCli> => runCli(args, env);
 
   before(async () => {
-    const engine = testEngine('docker20');
     await ensureBusyboxImage(engine.host);
     home = await mkdtemp(join(tmpdir(), 'aicli-wscli-'));
     project = await mkdtemp(join(tmpdir(), 'aicli-wscli-p-'));
     env = { HOME: home, DOCKER_HOST: engine.host, AICLI_DOCKER_NETWORK_NAME: network, AICLI_DOCKER_DEFAULT_IMAGE: 'aicli-test-busybox:latest' };
   });
   after(async () => {
-    await removeTestObjects(testEngine('docker20').host, network, [name]);
+    await removeTestObjects(engine.host, network, [name]);
     await rm(home, { recursive: true, force: true });
     await rm(project, { recursive: true, force: true });
   });
@@ -103,8 +103,9 @@ describe('aicli-docker workspace', { skip }, () => {
     }
   });
 
-  it('a missing image exits 1, naming it and how to get it', async () => {
-    const r = await run('workspace', 'create', unique('noimg'), '--image', 'aicli-no-such-image:9', '--label', 'aicli.test=true');
+  it('a missing image with --pull never exits 1, naming it and how to get it', async () => {
+    // --pull never: no test asks an engine to reach a public registry (pulls: images.test.ts).
+    const r = await run('workspace', 'create', unique('noimg'), '--image', 'aicli-no-such-image:9', '--pull', 'never', '--label', 'aicli.test=true');
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /image "aicli-no-such-image:9" is not on this engine/);
     assert.match(r.stderr, /docker pull aicli-no-such-image:9/);

@@ -1,13 +1,14 @@
 // Settings that break a workspace's isolation are refused before anything is created,
 // naming the setting, where it was set and how to allow it; the CLI exits 2.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { ensureBusyboxImage, engineSkip, rawRequest, testEngine } from '../support/engines.js';
-import { rawInspect, removeTestObjects, unique } from '../support/workspaces.js';
+import { execIn } from '../support/exec.js';
+import { ensureBusyboxImage, engineSkip, loadTestEngines, rawRequest } from '../support/engines.js';
+import { rawInspect, removeTestObjects, unique, workspaceEngines } from '../support/workspaces.js';
 
 const skip = engineSkip();
 
@@ -20,7 +21,9 @@ interface Case {
   readonly says: readonly { source: string; setting: string; rule: string; detail?: RegExp }[];
 }
 
-describe('workspace policy: refused settings create nothing', { skip }, () => {
+const engines = skip === false ? workspaceEngines(loadTestEngines().engines.filter((e) => e.name === 'docker26' || e.name === 'podman')) : [];
+
+for (const engine of engines) describe(`workspace policy on ${engine.name}: refused settings create nothing`, () => {
   const network = unique('aicli-wsp');
   const names: string[] = [];
   let dir: string;
@@ -29,7 +32,7 @@ describe('workspace policy: refused settings create nothing', { skip }, () => {
   let env: Record<string, string>;
 
   before(async () => {
-    host = testEngine('docker26').host;
+    host = engine.host;
     socket = host.slice('unix://'.length);
     await ensureBusyboxImage(host);
     dir = await mkdtemp(join(tmpdir(), 'aicli-wsp-'));
@@ -112,10 +115,12 @@ describe('workspace policy: refused settings create nothing', { skip }, () => {
   it('a rule lifted on purpose lets the setting through', async () => {
     const name = unique('lifted');
     names.push(name);
-    const r = await runCli(['workspace', 'create', name, '--label', 'aicli.test=true', '--ipc', 'host', '--allow-unsafe', 'host-namespace', '--json'], env);
+    const r = await runCli(['workspace', 'create', name, '--label', 'aicli.test=true', '--ipc', 'host', '--allow-unsafe', 'host-namespace', '--start', '--json'], env);
     assert.equal(r.code, 0, r.stderr);
-    const c = await rawInspect(host, (JSON.parse(r.stdout) as { id: string }).id);
-    assert.equal(c.HostConfig.IpcMode, 'host');
+    const id = (JSON.parse(r.stdout) as { id: string }).id;
+    // Podman reports every IpcMode as "shareable"; from inside, the namespace is the host's on both.
+    if (engine.name !== 'podman') assert.equal((await rawInspect(host, id)).HostConfig.IpcMode, 'host');
+    assert.equal((await execIn(host, id, ['readlink', '/proc/self/ns/ipc'])).output.trim(), await readlink('/proc/self/ns/ipc'));
     // Lifting one rule lifts only that one.
     const other = await runCli(['workspace', 'create', unique('lifted'), '--ipc', 'host', '--cap-add', 'SYS_ADMIN', '--allow-unsafe', 'host-namespace'], env);
     assert.equal(other.code, 2);

@@ -10,6 +10,14 @@ import { promisify } from 'node:util';
 
 /** Label every test-created object carries; scripts/leak-check.mjs fails the run on leftovers. */
 export const TEST_LABEL = 'aicli.test';
+/**
+ * The nofile/nproc ulimits a workspace carries (aicli's defaults): every container a test starts
+ * gives them, as Podman here refuses to start one without (its own defaults exceed the host's).
+ */
+export const TEST_ULIMITS = Object.freeze([
+  { Name: 'nofile', Soft: 1024, Hard: 4096 },
+  { Name: 'nproc', Soft: 4096, Hard: 4096 },
+]);
 /** The on-demand busybox fixture image (unlabelled on purpose: it is not a leak, it dies with the engine's state dir). */
 export const BUSYBOX_IMAGE = 'aicli-test-busybox:latest';
 

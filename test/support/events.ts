@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { EngineEvent, EventStreamItem } from '../../src/index.js';
-import { ensureBusyboxImage, rawRequest, TEST_LABEL } from './engines.js';
+import { ensureBusyboxImage, rawRequest, TEST_LABEL, TEST_ULIMITS } from './engines.js';
 
 export const MANAGED = { 'aicli.managed': 'true', [TEST_LABEL]: 'true' };
 export const UNMANAGED = { [TEST_LABEL]: 'true' };
@@ -13,7 +13,7 @@ export async function createContainer(host: string, name: string, labels: Record
   const image = await ensureBusyboxImage(host);
   // Attached at create, not connected later: Docker 20.10 keeps a stale endpoint for a container
   // connected before its first start, and its network can then never be removed.
-  const hostConfig = networkId === undefined ? {} : { HostConfig: { NetworkMode: networkId } };
+  const hostConfig = { HostConfig: { Ulimits: TEST_ULIMITS, ...(networkId === undefined ? {} : { NetworkMode: networkId }) } };
   const res = await rawRequest(host, 'POST', `/containers/create?name=${name}`, JSON.stringify({ Image: image, Cmd: ['true'], Labels: labels, ...hostConfig }));
   assert.equal(res.status, 201, res.body.toString());
   return (JSON.parse(res.body.toString()) as { Id: string }).Id;

@@ -1,17 +1,16 @@
 // Helpers for the "inside a workspace" tests (issue 10): test containers made with raw API
 // calls (not through the library under test) until workspace create (issue 9) lands.
 import { randomBytes } from 'node:crypto';
-import { loadTestEngines, rawRequest, ensureBusyboxImage, TEST_LABEL, engineSkip, type TestEngine } from './engines.js';
+import { workspaceEngines } from './workspaces.js';
+import { loadTestEngines, rawRequest, ensureBusyboxImage, TEST_LABEL, TEST_ULIMITS, engineSkip, type TestEngine } from './engines.js';
 
 /**
- * The engines these tests run on: Docker 20.10, 26.1, 28.5. AICLI_INSIDE_ENGINES=podman (a
- * comma list) picks others: Podman differs in ways issue 14 owns (see ARCHITECTURE.md).
+ * The engines these tests run on: Docker 20.10, 26.1, 28.5 and Podman 4.3.
+ * AICLI_INSIDE_ENGINES (a comma list, e.g. `podman`) picks some, for a quicker local run.
  */
 export function insideEngines(): TestEngine[] {
   if (engineSkip() !== false) return [];
-  const chosen = process.env['AICLI_INSIDE_ENGINES'];
-  const names = (chosen === undefined || chosen === '' ? 'docker20,docker26,docker28' : chosen).split(',');
-  return loadTestEngines().engines.filter((e) => names.includes(e.name));
+  return workspaceEngines(loadTestEngines().engines);
 }
 
 export function unique(prefix = 'aicli-test'): string {
@@ -53,6 +52,7 @@ export async function testContainer(engine: TestEngine, spec: TestContainerSpec 
     // The labels a workspace's container carries (aicli's lookup reads role and name).
     Labels: { [TEST_LABEL]: 'true', 'aicli.managed': 'true', 'aicli.role': 'workspace', 'aicli.workspace.id': workspace, 'aicli.workspace.name': workspace, ...spec.labels },
     HostConfig: {
+      Ulimits: TEST_ULIMITS,
       ...(spec.binds === undefined ? {} : { Binds: spec.binds }),
       ...(spec.memory === undefined ? {} : { Memory: spec.memory, MemorySwap: spec.memory }),
       ...(spec.pidsLimit === undefined ? {} : { PidsLimit: spec.pidsLimit }),

@@ -2,7 +2,7 @@
 // library under test, a busybox container to attach, and clean-up.
 import { randomBytes } from 'node:crypto';
 import { defaultConfig, type DockerConfig } from '../../src/index.js';
-import { ensureBusyboxImage, rawRequest, TEST_LABEL } from './engines.js';
+import { ensureBusyboxImage, rawRequest, TEST_LABEL, TEST_ULIMITS } from './engines.js';
 
 export const TEST_LABELS = Object.freeze({ [TEST_LABEL]: 'true' });
 
@@ -68,7 +68,7 @@ export async function startAttached(host: string, network: string): Promise<{ id
   const image = await ensureBusyboxImage(host);
   const name = uniqueName('ctr');
   const created = json(
-    await rawRequest(host, 'POST', `/containers/create?name=${name}`, JSON.stringify({ Image: image, Cmd: ['sleep', '600'], Labels: TEST_LABELS, HostConfig: { NetworkMode: network } })),
+    await rawRequest(host, 'POST', `/containers/create?name=${name}`, JSON.stringify({ Image: image, Cmd: ['sleep', '600'], Labels: TEST_LABELS, HostConfig: { NetworkMode: network, Ulimits: TEST_ULIMITS } })),
     'create container',
   ) as { Id: string };
   const started = await rawRequest(host, 'POST', `/containers/${created.Id}/start`);

@@ -1,17 +1,21 @@
 // A process that makes workspaces and is killed with SIGKILL in the middle of making one
-// (test/integration/cleanup.test.ts). Labels as aicli puts them: managed, created, owner
-// (this process), ephemeral or not, and the test run's label.
+// (test/integration/cleanup.test.ts). Its other objects carry labels as aicli puts them:
+// managed, created, owner (this process), ephemeral or not, and the test run's label. The
+// last one is made by the product itself, `Workspaces.create({ start: true })`, whose start
+// is held back until the SIGKILL comes: the container exists, and is never started.
 //   node --import tsx test/support/orphan-child.ts HOST RUN_ID
-import { apiPath, DockerClient } from '../../src/index.js';
+import { apiPath, defaultConfig, DockerClient, Workspaces, type EngineApi } from '../../src/index.js';
 import { ownerLabels, rfc3339 } from '../../src/features/labels.js';
+import { TEST_ULIMITS } from './engines.js';
 
 const [host = '', run = ''] = process.argv.slice(2);
-await using client = await DockerClient.connect({ ensureNetwork: false, host, env: {} });
+const config = { ...defaultConfig(), networkName: `${run}-net` };
+await using client = await DockerClient.connect({ ensureNetwork: false, host, env: {}, config });
+const runLabels = { 'aicli.test': 'true', 'aicli.test.run': run };
 const labels = (extra: Record<string, string>): Record<string, string> => ({
   'aicli.managed': 'true',
   'aicli.created': rfc3339(),
-  'aicli.test': 'true',
-  'aicli.test.run': run,
+  ...runLabels,
   ...ownerLabels(),
   ...extra,
 });
@@ -20,7 +24,7 @@ const create = async (name: string, extra: Record<string, string>): Promise<stri
     method: 'POST',
     path: apiPath`/containers/create`,
     query: { name },
-    json: { Image: 'aicli-test-busybox:latest', Cmd: ['sleep', '100000'], Labels: labels(extra) },
+    json: { Image: 'aicli-test-busybox:latest', Cmd: ['sleep', '100000'], Labels: labels(extra), HostConfig: { Ulimits: TEST_ULIMITS } },
   });
   return r.Id;
 };
@@ -31,8 +35,23 @@ await start(await create(`${run}-ephemeral`, { 'aicli.ephemeral': 'true', 'aicli
 await start(await create(`${run}-lasting`, { 'aicli.workspace.name': `${run}-lasting` }));
 await client.api.json({ method: 'POST', path: apiPath`/networks/create`, json: { Name: `${run}-ephemeral-net`, Internal: true, Labels: labels({ 'aicli.ephemeral': 'true' }) } });
 await client.api.json({ method: 'POST', path: apiPath`/networks/create`, json: { Name: `${run}-shared-net`, Internal: true, Labels: labels({}) } });
-process.stdout.write('creating\n');
-// The create of a workspace is under way: the container exists, and it will never be started.
-await create(`${run}-half-made`, { 'aicli.workspace.name': `${run}-half-made` });
-// Still "busy" (a timer keeps the process alive) when the SIGKILL comes: it never starts it.
-setInterval(() => undefined, 60_000);
+
+// The engine API as the product sees it, except that a container start never happens: the
+// process says so and waits there (a timer keeps it alive) until the SIGKILL.
+const held = new Proxy(client.api, {
+  get(target, prop, receiver) {
+    const value = Reflect.get(target, prop, receiver) as unknown;
+    // Its other methods run on the real object (they reach its private fields).
+    if (prop !== 'json') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    return async (call: Parameters<EngineApi['json']>[0]) => {
+      if (call.method === 'POST' && /^\/containers\/[^/]+\/start$/.test(call.path)) {
+        process.stdout.write('creating\n');
+        setInterval(() => undefined, 60_000);
+        return new Promise<never>(() => undefined);
+      }
+      return target.json(call);
+    };
+  },
+});
+const workspaces = new Workspaces({ api: held, config, endpoint: client.endpoint });
+await workspaces.create({ name: `${run}-half-made`, image: 'aicli-test-busybox:latest', labels: runLabels, start: true });

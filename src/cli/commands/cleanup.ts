@@ -20,7 +20,7 @@ export const cleanupCommand: Command = {
   usage: 'aicli-docker cleanup [--dry-run] [--orphans] [--label KEY=VALUE]... [--json]',
   flags: [
     { name: 'dry-run', type: 'boolean', description: 'List what would be removed; remove nothing' },
-    { name: 'orphans', type: 'boolean', description: 'Only ephemeral workspaces whose process is gone, and containers a gone process never started' },
+    { name: 'orphans', type: 'boolean', description: 'Only ephemeral workspaces whose process is gone, and workspaces a gone process left half-made (created to be started, never started)' },
     { name: 'label', type: 'string', multiple: true, valueName: 'KEY=VALUE', description: 'Only objects that also carry this label (repeatable)' },
   ],
   async run(ctx) {

@@ -8,7 +8,9 @@ function text(r: DoctorReport): string {
   const lines = r.checks.map((c) => `${c.status.padEnd(5)} ${c.title.padEnd(width)}  ${c.detail}${c.fix === undefined ? '' : `\n${' '.repeat(width + 8)}fix: ${c.fix}`}`);
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const verdict = r.ok ? `ready${r.warnings > 0 ? ` (${plural(r.warnings, 'warning')})` : ''}` : `${plural(r.failures, 'failure')}, ${plural(r.warnings, 'warning')}`;
-  return `${lines.join('\n')}\n\ndoctor: ${verdict}\n`;
+  const differences = r.differences.map((d) => `  - ${d.topic} (${d.handling}): ${d.detail}`);
+  const listed = differences.length === 0 ? '' : `\nWhere this engine differs from Docker:\n${differences.join('\n')}\n`;
+  return `${lines.join('\n')}\n${listed}\ndoctor: ${verdict}\n`;
 }
 
 export const doctorCommand: Command = {

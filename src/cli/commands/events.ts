@@ -1,4 +1,4 @@
-import { EVENT_DEFAULTS, watchEvents, type EngineEvent, type EventStreamItem } from '../../index.js';
+import { engineProfile, EVENT_DEFAULTS, watchEvents, type EngineEvent, type EventStreamItem } from '../../index.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { loadCliConfig } from '../connect.js';
 import { onInterrupt } from '../interrupt.js';
@@ -73,7 +73,12 @@ async function run(ctx: CommandContext): Promise<number> {
       signal,
       logger: ctx.logger,
     });
-    if (!ctx.global.json) ctx.stderr(`events: following ${all ? 'every event' : "aicli's containers and networks"} on ${client.endpoint.url}; Ctrl-C to stop\n`);
+    if (!ctx.global.json) {
+      ctx.stderr(`events: following ${all ? 'every event' : "aicli's containers and networks"} on ${client.endpoint.url}; Ctrl-C to stop\n`);
+      // Podman 4 sends none of a network's events (issue 14): said once, not left to silence.
+      const engine = await engineProfile(client.api, { signal });
+      if (engine.kind === 'podman') ctx.stderr(`events: ${engine.label} sends no network events; container events only\n`);
+    }
     let first = true;
     for await (const item of watcher) {
       print(ctx, item, first);

@@ -3,7 +3,9 @@
 // engine socket mounted anywhere are needed: a list by label, then removals, 32 at a time.
 //   cleanup()                    every managed container (forced, with its anonymous volumes), then every managed network
 //   cleanup({ orphans: true })   only what a gone process on this host left: its ephemeral
-//                                workspaces, and containers it created and never started
+//                                workspaces, and containers it left half-made: created to be
+//                                started (`aicli.create.start`), and never started. A lasting
+//                                workspace made without --start is never-started too, and stays.
 import { InvalidArgumentError } from '../../errors.js';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { containerList, containerRemove } from '../../engine/container-api.js';
@@ -62,7 +64,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 function orphanReason(labels: Readonly<Record<string, string | undefined>>, state: string | undefined): string | undefined {
   if (!ownerGone(labels)) return undefined;
   if (labels[LABELS.ephemeral] === 'true') return 'ephemeral, owner gone';
-  if (state === 'created') return 'never started, owner gone';
+  if (state === 'created' && labels[LABELS.createStart] === 'true') return 'never started, owner gone';
   return undefined;
 }
 

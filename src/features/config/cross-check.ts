@@ -5,12 +5,10 @@
  */
 import type { ConfigProblem } from '../../errors.js';
 import { gatewayProblem, parseCidr, parseIp } from './cidr.js';
+import type { ValueSource } from './source.js';
 import type { ConfigKey, DockerConfig } from './schema.js';
 
-/** Where a key was set, as messages name it (load.ts's ValueSource has it; not imported from there: load.ts imports this file). */
-type SourceName = { readonly name: string };
-
-export function crossKeyProblems(config: DockerConfig, sources?: Readonly<Partial<Record<ConfigKey, SourceName>>>): ConfigProblem[] {
+export function crossKeyProblems(config: DockerConfig, sources?: Readonly<Partial<Record<ConfigKey, ValueSource>>>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const source = (key: ConfigKey): string => sources?.[key]?.name ?? 'configuration';
   const subnet = config.networkSubnet === undefined ? undefined : parseCidr(config.networkSubnet);

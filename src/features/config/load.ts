@@ -12,13 +12,11 @@ import { checkerOf, deepFreeze, defaultConfig, envName, fieldOf, isConfigKey, KE
 import { closest } from '../../suggest.js';
 import type { RawValue } from './values.js';
 import { egressConflicts } from './egress-keys.js';
+// Its own module, so that cross-check.ts names it without importing this one (no cycle).
+import type { ValueSource } from './source.js';
 
 /** Where a value came from: the layer, and the file path, variable or flag within it. */
-export interface ValueSource {
-  readonly layer: 'default' | 'file' | 'env' | 'flag';
-  /** `default`, the file path, the environment variable (`AICLI_DOCKER_TIMEOUT`), or the flag (`--timeout`). */
-  readonly name: string;
-}
+export type { ValueSource };
 
 export interface LoadedConfig {
   readonly config: DockerConfig;

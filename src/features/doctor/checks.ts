@@ -7,6 +7,9 @@ import type { SystemSummary } from '../../engine/types.js';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from '../../transport/api-version.js';
 import { formatSize, type DockerConfig } from '../config/index.js';
 import { inspectNetwork } from '../network/index.js';
+import type { EngineProfile } from '../../engine/engine-kind.js';
+import { profileSupports, type EngineCapability } from '../podman/capabilities.js';
+import type { EngineDifference } from '../podman/differences.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -44,6 +47,7 @@ export const TITLES = Object.freeze({
   image: 'Default image',
   disk: 'Free disk for images',
   warnings: 'Engine warnings',
+  differences: 'Engine differences',
 });
 
 /** The engine's own refusal of our API version (400 "client version X is too old/new"). */
@@ -147,4 +151,27 @@ export async function diskCheck(s: SystemSummary, endpointUrl: string): Promise<
 export function warningsCheck(s: SystemSummary): DoctorCheck {
   if (s.warnings.length === 0) return check('warnings', TITLES.warnings, 'pass', 'none');
   return check('warnings', TITLES.warnings, 'warn', s.warnings.join('; '), 'see each warning in the engine\'s documentation (`docker info` prints them too)');
+}
+
+/**
+ * What this engine does otherwise than Docker (issue 14): for Podman, the list (the report's
+ * `differences`), and a failure when the configuration asks for something it lacks.
+ */
+export function differencesCheck(profile: EngineProfile, differences: readonly EngineDifference[], config: DockerConfig, rootless: boolean): DoctorCheck {
+  const engine = `${profile.label}${rootless ? ' (rootless)' : ''}`;
+  if (differences.length === 0) return check('differences', TITLES.differences, 'pass', `none: ${engine} runs every aicli feature`);
+  const count = (h: EngineDifference['handling']): number => differences.filter((d) => d.handling === h).length;
+  const summary = `${engine}: ${differences.length} differences from Docker (listed below): ${count('refused')} refused by aicli, ${count('handled')} made up for, ${count('differs')} that show`;
+  const asked: { key: string; capability: EngineCapability; value: string }[] = [];
+  if (config.orchestrator === 'swarm') asked.push({ key: 'orchestrator', capability: 'swarm', value: 'swarm' });
+  if (config.networkDriver === 'overlay') asked.push({ key: 'network_driver', capability: 'overlay-networks', value: 'overlay' });
+  const refused = asked.filter((a) => !profileSupports(profile, a.capability));
+  if (refused.length === 0) return check('differences', TITLES.differences, 'pass', `${summary}; none in the way of this configuration`);
+  return check(
+    'differences',
+    TITLES.differences,
+    'fail',
+    `${summary}; this configuration asks for what ${profile.label} lacks: ${refused.map((a) => `${a.key}: ${a.value}`).join(', ')}`,
+    refused.map((a) => (a.capability === 'swarm' ? 'set orchestrator: engine (or auto)' : 'set network_driver: bridge')).join('; '),
+  );
 }

@@ -2,7 +2,9 @@ import { DockerError, isDockerError, UnsupportedApiVersionError } from '../../er
 import { toSystemSummary } from '../../engine/decode.js';
 import { defaultConfig, type DockerConfig } from '../config/index.js';
 import { DockerClient, type ConnectOptions } from '../docker-client.js';
-import { apiCheck, diskCheck, DOCTOR_DEFAULTS, imageCheck, isVersionRefusal, limitChecks, networkCheck, TITLES, warningsCheck, type DoctorCheck } from './checks.js';
+import { apiCheck, differencesCheck, diskCheck, DOCTOR_DEFAULTS, imageCheck, isVersionRefusal, limitChecks, networkCheck, TITLES, warningsCheck, type DoctorCheck } from './checks.js';
+import { profileFromVersion } from '../../engine/engine-kind.js';
+import { engineDifferences, type EngineDifference } from '../podman/differences.js';
 
 export interface DoctorReport {
   /** No check failed (warnings allowed). */
@@ -13,6 +15,8 @@ export interface DoctorReport {
   readonly checks: readonly DoctorCheck[];
   readonly failures: number;
   readonly warnings: number;
+  /** Where the engine does otherwise than Docker (Podman's list; empty for Docker or when unknown). */
+  readonly differences: readonly EngineDifference[];
 }
 
 function configOf(c: ConnectOptions['config']): DockerConfig {
@@ -28,11 +32,11 @@ function versionSource(c: ConnectOptions['config'], options: ConnectOptions): st
 
 const skipped = (ids: readonly (keyof typeof TITLES)[], why: string): DoctorCheck[] => ids.map((id) => ({ id, title: TITLES[id], status: 'skip', detail: why }));
 
-const AFTER_API = ['network', 'memory', 'cpu', 'pids', 'image', 'disk', 'warnings'] as const;
+const AFTER_API = ['network', 'memory', 'cpu', 'pids', 'image', 'disk', 'warnings', 'differences'] as const;
 
-function report(checks: DoctorCheck[], endpoint: string | undefined, unavailable: boolean): DoctorReport {
+function report(checks: DoctorCheck[], endpoint: string | undefined, unavailable: boolean, differences: readonly EngineDifference[] = []): DoctorReport {
   const failures = checks.filter((c) => c.status === 'fail').length;
-  return { ok: failures === 0, unavailable, endpoint, checks, failures, warnings: checks.filter((c) => c.status === 'warn').length };
+  return { ok: failures === 0, unavailable, endpoint, checks, failures, warnings: checks.filter((c) => c.status === 'warn').length, differences };
 }
 
 /** A fix for a connect failure: the error's own message already says what to do; this is the short form. */
@@ -83,13 +87,15 @@ export async function runDoctor(options: ConnectOptions = {}): Promise<DoctorRep
       checks.push(apiCheck(client.apiVersion, client.apiVersionNegotiated, versionSource(options.config, options), ping.apiVersion, undefined, err));
       return report([...checks, ...skipped(AFTER_API, 'needs an API version the engine accepts')], client.endpoint.url, false);
     }
-    const podman = JSON.stringify(version.raw['Components'] ?? '').includes('Podman');
-    checks.push({ id: 'engine', title: TITLES.engine, status: 'pass', detail: `${ep}: ${podman ? 'Podman' : 'Docker'} ${version.version}, answered in ${connectMs.toFixed(0)} ms` });
+    const profile = profileFromVersion(version.raw);
+    checks.push({ id: 'engine', title: TITLES.engine, status: 'pass', detail: `${ep}: ${profile.label}, answered in ${connectMs.toFixed(0)} ms` });
     checks.push(apiCheck(client.apiVersion, client.apiVersionNegotiated, versionSource(options.config, options), version.apiVersion, version.minApiVersion));
     const [info, network, image] = await Promise.all([client.info(call), networkCheck(client.api, config, call), imageCheck(client.api, config, call)]);
     const summary = toSystemSummary(info.raw);
     checks.push(network, ...limitChecks(summary, config), image, await diskCheck(summary, client.endpoint.url), warningsCheck(summary));
-    return report(checks, client.endpoint.url, false);
+    const differences = engineDifferences(profile);
+    checks.push(differencesCheck(profile, differences, config, summary.security.rootless || info.raw['Rootless'] === true));
+    return report(checks, client.endpoint.url, false, differences);
   } finally {
     await client.close();
   }

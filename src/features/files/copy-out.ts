@@ -75,7 +75,9 @@ export async function copyOut(api: EngineApi, container: string, containerPath: 
   const staging = await mkdtemp(join(dirname(target), '.aicli-cp-'));
   try {
     const root = join(staging, 'root');
-    const counted = await extractTo(tar, root, logger);
+    const counted = await extractTo(tar, root, contents, logger);
+    // A folder's contents with nothing in them: Podman sends no entry at all.
+    if (stat.isDir) await mkdir(root, { recursive: true });
     await moveInto(root, target);
     logger.debug({ container, src, target, entries: counted.entries, bytes: counted.bytes }, 'cp: copied out');
     return { target, ...counted };
@@ -84,8 +86,18 @@ export async function copyOut(api: EngineApi, container: string, containerPath: 
   }
 }
 
+/**
+ * The entry's path below the copied item. Engines name entries after the copied path's base
+ * name ("name/…"); for SRC/. Docker sends "./…" and Podman the contents' own names, without
+ * a root entry.
+ */
+function belowRoot(name: string, contents: boolean): string {
+  const parts = name.split('/').filter((p) => p !== '');
+  return (contents && parts[0] !== '.' ? parts : parts.slice(1)).join('/');
+}
+
 /** Extracts into `root` (the archive's first path part is renamed to it), checking every entry. */
-async function extractTo(tar: NodeJS.ReadableStream, root: string, logger: Logger): Promise<{ entries: number; bytes: number }> {
+async function extractTo(tar: NodeJS.ReadableStream, root: string, contents: boolean, logger: Logger): Promise<{ entries: number; bytes: number }> {
   const ex = (await tarStream()).extract();
   const feeding = pipeline(tar, ex);
   feeding.catch(() => undefined);
@@ -96,11 +108,10 @@ async function extractTo(tar: NodeJS.ReadableStream, root: string, logger: Logge
     for await (const entry of ex) {
       const h = entry.header as Partial<Header> & { name: string };
       const type = entryType(h.type);
-      // The engine names entries after the copied path's base name ("name/…", or "./…" for
-      // SRC/.): that first part becomes `root`; the rest must stay inside it.
+      // The copied item itself becomes `root`; everything else must stay inside it.
       if (h.name.startsWith('/')) throw new UnsafeArchiveError(h.name, 'is an absolute path');
       const full = h.name;
-      const rel = safeName(h.name.split('/').filter((p) => p !== '').slice(1).join('/'));
+      const rel = safeName(belowRoot(h.name, contents));
       const at = rel === '' ? root : join(root, rel);
       checkLink(rel, type, h.linkname ?? '');
       const mode = (h.mode ?? 0o644) & 0o777;
@@ -120,7 +131,7 @@ async function extractTo(tar: NodeJS.ReadableStream, root: string, logger: Logge
         await symlink(h.linkname ?? '', at);
         entry.resume();
       } else if (type === 'link') {
-        const targetRel = safeName((h.linkname ?? '').split('/').filter((p) => p !== '').slice(1).join('/'));
+        const targetRel = safeName(belowRoot(h.linkname ?? '', contents));
         await mkdir(dirname(at), { recursive: true });
         await link(targetRel === '' ? root : join(root, targetRel), at);
         entry.resume();

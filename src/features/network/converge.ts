@@ -59,6 +59,7 @@ import { delay } from './delay.js';
 import { acquireHostLock } from './host-lock.js';
 import { ageMs, findNetworks, isManaged, listed, uniqueNames, type Found } from './lookup.js';
 import { createBody, type NetworkSpec } from './spec.js';
+import { requireEngineCapability } from '../podman/capabilities.js';
 
 export interface ConvergeOptions {
   readonly labels: LabelSet | undefined;
@@ -106,6 +107,8 @@ export function notManaged(spec: NetworkSpec, n: EngineNetwork, doing: string): 
 async function checkSwarmManager(api: EngineApi, spec: NetworkSpec, call: CallOptions): Promise<void> {
   const role = await swarmRole(api, call);
   if (role.manager) return;
+  // Podman has no overlay networks at all: say so rather than "not a manager" (issue 14).
+  await requireEngineCapability(api, 'overlay-networks', { ...call, source: spec.sourceOf('network_driver') });
   const where = api.target({ method: 'GET', path: apiPath`/info` }).endpoint;
   const state = role.state === 'active' ? 'a Swarm worker' : `not in a Swarm (Swarm: ${role.state})`;
   throw new InvalidConfigError([

@@ -4,11 +4,11 @@
  * workspace feature; everything after that talks to one WorkspaceBackend, never to `if`
  * branches spread through the code.
  */
-import { NotSwarmManagerError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { swarmMembership } from '../../engine/swarm.js';
 import type { SystemInfo } from '../../engine/types.js';
 import type { DockerConfig, Orchestrator, ValueSource } from '../config/index.js';
+import { notSwarmManager } from '../podman/capabilities.js';
 
 /** What choosing needs of a client (DockerClient has it). */
 export interface OrchestratorHost {
@@ -39,7 +39,7 @@ export function orchestratorSource(source: ValueSource | undefined): string {
 /**
  * `engine` or `swarm` for `host`, with the /info it read. `engine` costs no call; `swarm`
  * and `auto` one /info. `swarm` on an engine that is not a manager throws
- * NotSwarmManagerError; `auto` then falls back to `engine`.
+ * NotSwarmManagerError (EngineUnsupportedError on Podman); `auto` then falls back to `engine`.
  */
 export async function chooseOrchestrator(host: OrchestratorHost, options: OrchestratorOptions = {}): Promise<OrchestratorChoice> {
   const wanted = options.orchestrator ?? host.config.orchestrator;
@@ -49,7 +49,8 @@ export async function chooseOrchestrator(host: OrchestratorHost, options: Orches
   if (m.manager) return { mode: 'swarm', info };
   if (wanted === 'auto') return { mode: 'engine', info };
   const state = m.state === 'active' ? 'active, as a worker: only managers can run services' : m.state;
-  throw new NotSwarmManagerError(host.endpoint.url, state, options.source ?? 'orchestrator: swarm');
+  // Podman: refused naming it, for it has no Swarm at all (issue 14).
+  throw notSwarmManager(info.raw, host.endpoint.url, state, options.source ?? 'orchestrator: swarm');
 }
 
 /** `engine` or `swarm` for `host` (see chooseOrchestrator). */

@@ -17,7 +17,6 @@ import {
   DockerNotFoundError,
   ImageNotFoundError,
   isDockerError,
-  NotSwarmManagerError,
   SwarmUnsupportedError,
   SwarmWorkspaceError,
   WorkspaceNotFoundError,
@@ -41,6 +40,7 @@ import {
 } from '../../engine/swarm.js';
 import type { SystemInfo } from '../../engine/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
+import { notSwarmManager } from '../podman/capabilities.js';
 import { compareApiVersions } from '../../transport/api-version.js';
 import type { Env } from '../../transport/discovery.js';
 import type { ConfigKey, DockerConfig, ValueSource } from '../config/index.js';
@@ -273,7 +273,7 @@ export class SwarmBackend implements WorkspaceBackend {
     const m = swarmMembership(info.raw);
     if (!m.manager) {
       const state = m.state === 'active' ? 'active, as a worker: only managers can run services' : m.state;
-      throw new NotSwarmManagerError(client.endpoint.url, state, options.source ?? 'orchestrator: swarm');
+      throw notSwarmManager(info.raw, client.endpoint.url, state, options.source ?? 'orchestrator: swarm');
     }
     return new SwarmBackend(client, options, info.serverVersion);
   }

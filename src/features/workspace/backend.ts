@@ -9,6 +9,7 @@ import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
 import type { DockerConfig } from '../config/index.js';
 import type { LabelSet } from '../labels.js';
+import type { WorkspacePullOptions } from './pull.js';
 
 /** The engine's own words: created, running, paused, restarting, removing, exited, dead (others for Swarm). */
 export type WorkspaceState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | (string & {});
@@ -114,6 +115,8 @@ export interface WorkspaceSpec {
   readonly labels: LabelSet;
   /** Placement constraints (`node.labels.zone==a`), checked; only a backend that places workspaces on nodes takes them. */
   readonly constraints?: readonly string[];
+  /** An image the engine lacks: pulled (the default) with these callbacks, or not (`policy: 'never'`). */
+  readonly pull?: WorkspacePullOptions;
 }
 
 export interface CreateResult {

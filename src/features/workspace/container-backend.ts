@@ -19,6 +19,9 @@ import { findWorkspaceContainer, isWorkspaceLabels, listWorkspaceContainers, loo
 import { toWorkspaceInfo } from './info.js';
 import { ensureNetwork } from '../network/index.js';
 import { isPredefinedNetworkMode } from './spec.js';
+import { pullForCreate, pullsMissing } from './pull.js';
+import { engineProfile } from '../../engine/engine-kind.js';
+import { podmanCreateBody, refreshOverdueHealth } from '../podman/index.js';
 
 /** Seconds between SIGTERM and SIGKILL on stop and restart, as `docker stop`. */
 export const DEFAULT_STOP_SECONDS = 10;
@@ -36,6 +39,10 @@ function call(options: CallOptions | undefined): CallOptions {
 /** Docker answers 409 to a taken name; Podman's compatible service answers 500 with these words. */
 function isNameConflict(err: unknown): boolean {
   return err instanceof DockerConflictError || (err instanceof DockerApiError && /is already in use|already exists/i.test(err.daemonMessage));
+}
+
+function isMissingImage(err: DockerApiError): boolean {
+  return /no such image|image not known|unable to find image/i.test(err.daemonMessage);
 }
 
 function isMissingNetwork(err: unknown): err is DockerApiError {
@@ -80,8 +87,8 @@ export class ContainerBackend implements WorkspaceBackend {
    * create but the network only at start, so a missing image leaves nothing behind, and
    * a workspace left half-made (its network removed) is mended by the next create.
    */
-  async create(spec: WorkspaceSpec, options: CallOptions = {}): Promise<CreateResult> {
-    const constraints = spec.constraints ?? [];
+  async create(given: WorkspaceSpec, options: CallOptions = {}): Promise<CreateResult> {
+    const constraints = given.constraints ?? [];
     if (constraints.length > 0) {
       throw new InvalidArgumentError(
         'placement constraint',
@@ -89,6 +96,8 @@ export class ContainerBackend implements WorkspaceBackend {
           'Leave them out, or set orchestrator: swarm (or auto) and point aicli at a Swarm manager; nothing was created.',
       );
     }
+    // Podman needs a few more fields to hold the same hardening (podman/adapt.ts).
+    const spec = (await engineProfile(this.#api, call(options))).kind === 'podman' ? { ...given, body: podmanCreateBody(given.body) } : given;
     const mode = spec.body.HostConfig.NetworkMode ?? '';
     const needsNetwork = mode === spec.config.networkName && !isPredefinedNetworkMode(mode);
     for (let attempt = 1; ; attempt++) {
@@ -120,30 +129,38 @@ export class ContainerBackend implements WorkspaceBackend {
   async #createContainer(spec: WorkspaceSpec, needsNetwork: boolean, options: CallOptions): Promise<string> {
     const send = (): Promise<{ Id: string }> =>
       this.#api.json<{ Id: string }>({ method: 'POST', path: apiPath`/containers/create`, query: { name: spec.containerName }, json: spec.body, ...call(options) });
-    try {
-      return (await send()).Id;
-    } catch (err) {
-      // Podman checks the network at create (Docker only at start). A refused create made
-      // nothing, so after making the network, sending it again is safe.
-      if (needsNetwork && isMissingNetwork(err)) {
-        await this.#ensureNetwork(spec, options);
-        try {
-          return (await send()).Id;
-        } catch (again) {
-          if (isMissingNetwork(again)) throw new NetworkNotFoundError({ method: again.method, path: again.path, endpoint: again.endpoint }, again.daemonMessage);
-          throw again;
+    // A refused create made nothing, so each of these mends its cause once and sends it again.
+    let pulled = false;
+    let networked = false;
+    for (;;) {
+      try {
+        return (await send()).Id;
+      } catch (err) {
+        const missingImage = err instanceof DockerNotFoundError && isMissingImage(err);
+        // As `docker run` does: the image is pulled on this engine, which will run it.
+        if (missingImage && !pulled && pullsMissing(spec.pull)) {
+          await pullForCreate(this.#api, spec.body.Image, spec.pull, options.signal, this.#logger);
+          pulled = true;
+          continue;
         }
+        // Podman checks the network at create (Docker only at start).
+        if (needsNetwork && isMissingNetwork(err)) {
+          if (networked) throw new NetworkNotFoundError({ method: err.method, path: err.path, endpoint: err.endpoint }, err.daemonMessage);
+          await this.#ensureNetwork(spec, options);
+          networked = true;
+          continue;
+        }
+        if (missingImage) {
+          const image = spec.body.Image;
+          throw new ImageNotFoundError(
+            { method: err.method, path: err.path, endpoint: err.endpoint },
+            `image "${image}" is not on this engine (${err.daemonMessage}). ` +
+              `${pulled ? 'It was pulled, yet the engine does not find it: check the name (and the platform)' : `Get it with \`docker pull ${image}\` (or \`docker load\` / \`docker build -t ${image}\`), or let aicli pull it (--pull missing, the default)`}, ` +
+              'or choose another with --image or default_image; nothing was created.',
+          );
+        }
+        throw err;
       }
-      if (!(err instanceof DockerNotFoundError)) throw err;
-      const target = { method: err.method, path: err.path, endpoint: err.endpoint };
-      if (/no such image|image not known|unable to find image/i.test(err.daemonMessage)) {
-        const image = spec.body.Image;
-        throw new ImageNotFoundError(
-          target,
-          `image "${image}" is not on this engine (${err.daemonMessage}). Get it with \`docker pull ${image}\` (or \`docker load\` / \`docker build -t ${image}\`), or choose another with --image or default_image; nothing was created.`,
-        );
-      }
-      throw err;
     }
   }
 
@@ -164,8 +181,11 @@ export class ContainerBackend implements WorkspaceBackend {
   }
 
   async #inspectId(id: string, name: string, options: CallOptions): Promise<WorkspaceInfo> {
+    const read = (): Promise<Json> => this.#api.json<Json>({ method: 'GET', path: apiPath`/containers/${id}/json`, resource: 'container', ...call(options) });
     try {
-      return toWorkspaceInfo(await this.#api.json<Json>({ method: 'GET', path: apiPath`/containers/${id}/json`, resource: 'container', ...call(options) }), this.kind);
+      const raw = await read();
+      // A health no check has refreshed (Podman without systemd timers): one check, then the result.
+      return toWorkspaceInfo((await refreshOverdueHealth(this.#api, raw, call(options))) ? await read() : raw, this.kind);
     } catch (err) {
       if (err instanceof ContainerNotFoundError) throw new WorkspaceNotFoundError(name, this.#api.transport.endpoint.url);
       throw err;

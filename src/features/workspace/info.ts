@@ -35,6 +35,15 @@ const limit = (o: Json, k: string): number | undefined => {
   return n === undefined || n <= 0 ? undefined : n;
 };
 
+/**
+ * The network a container was made on. Podman reports NetworkMode "bridge" (its driver) for a
+ * container on a named network: then the one network it is on is the answer.
+ */
+function networkOf(mode: string | undefined, networks: readonly WorkspaceNetworkInfo[]): string | undefined {
+  if ((mode === 'bridge' || mode === 'default') && networks.length === 1 && networks[0]?.name !== 'bridge') return networks[0]?.name;
+  return mode;
+}
+
 export function toWorkspaceInfo(raw: Json, backend = 'container'): WorkspaceInfo {
   const config = obj(raw['Config']);
   const state = obj(raw['State']);
@@ -96,7 +105,7 @@ export function toWorkspaceInfo(raw: Json, backend = 'container'): WorkspaceInfo
       restartPolicy: restartName === 'on-failure' && retries > 0 ? `on-failure:${retries}` : restartName,
     },
     mounts,
-    network: str(host, 'NetworkMode'),
+    network: networkOf(str(host, 'NetworkMode'), networks),
     networks,
     labels,
   };

@@ -61,6 +61,8 @@ export interface WorkspaceSpecOptions {
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** `aicli.ephemeral=true`: the workspace belongs to the process that made it. */
   readonly ephemeral?: boolean | undefined;
+  /** `aicli.create.start=true`: the create goes on to start it (so, never started, it is half-made). */
+  readonly startOnCreate?: boolean | undefined;
   /** Extra labels (e.g. `aicli.test=true`); aicli's own keys cannot be set here. */
   readonly labels?: LabelSet | undefined;
   /** The owner labels (ownerLabels()) of the process creating it. */
@@ -99,13 +101,14 @@ export function envList(env: Readonly<Record<string, string>> | undefined, what 
 }
 
 /** Every label a workspace container carries. */
-export function workspaceContainerLabels(options: Pick<WorkspaceSpecOptions, 'id' | 'name' | 'ephemeral' | 'labels' | 'owner' | 'created'>): LabelSet {
+export function workspaceContainerLabels(options: Pick<WorkspaceSpecOptions, 'id' | 'name' | 'ephemeral' | 'startOnCreate' | 'labels' | 'owner' | 'created'>): LabelSet {
   return {
     ...checkExtraLabels(options.labels),
     ...options.owner,
     ...workspaceLabels(options.id, options.name, options.created),
     [LABELS.role]: 'workspace',
     ...(options.ephemeral === true ? { [LABELS.ephemeral]: 'true' } : {}),
+    ...(options.startOnCreate === true ? { [LABELS.createStart]: 'true' } : {}),
   };
 }
 

@@ -18,10 +18,11 @@ import { swarmConstraint } from '../config/schema.js';
 import { ownerLabels, type LabelSet } from '../labels.js';
 import { chooseOrchestrator, orchestratorSource } from '../swarm/orchestrator.js';
 import { SwarmBackend } from '../swarm/swarm-backend.js';
-import type { CreateResult, RemoveOptions, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceTarget } from './backend.js';
+import type { CreateResult, RemoveOptions, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceSpec, WorkspaceTarget } from './backend.js';
 import { ContainerBackend } from './container-backend.js';
 import { localEngineSocket, resolveBindSources, resolveMounts, resolveProject } from './host-paths.js';
 import { generateContainerName, sanitizeName } from './names.js';
+import { PULL_POLICIES, type WorkspacePullOptions } from './pull.js';
 import { policyViolations, type SettingOrigin } from './policy.js';
 import { POLICY_RULE_NAMES, type PolicyRule } from './policy-rules.js';
 import { applySpecPatch, buildWorkspaceSpec, checkExtraLabels, patchedFields, WORKSPACE_DIR, type WorkspaceMount, type WorkspaceSpecPatch } from './spec.js';
@@ -61,7 +62,7 @@ export async function workspaceBackend(client: WorkspaceClient, options: Workspa
 }
 
 /** Names of the create options, as messages show them (the CLI passes its flags). */
-export type OptionNames = Partial<Record<'name' | 'image' | 'project' | 'mounts' | 'env' | 'labels' | 'allowUnsafe' | 'constraints', string>>;
+export type OptionNames = Partial<Record<'name' | 'image' | 'project' | 'mounts' | 'env' | 'labels' | 'allowUnsafe' | 'constraints' | 'pull', string>>;
 
 export interface CreateWorkspaceOptions extends CallOptions {
   /** Any text with a letter or digit; sanitized (see sanitizeName): `My Project` is `my-project`. */
@@ -80,6 +81,8 @@ export interface CreateWorkspaceOptions extends CallOptions {
   readonly ephemeral?: boolean | undefined;
   /** Start it too (a create that finds it existing starts it as well). */
   readonly start?: boolean | undefined;
+  /** An image the engine does not have is pulled (default), with progress; see WorkspacePullOptions. */
+  readonly pull?: WorkspacePullOptions | undefined;
   /** Changes to the body from other features or the caller, applied in order; the policy checks the result. */
   readonly patches?: readonly WorkspaceSpecPatch[] | undefined;
   /** Rules lifted for this workspace, on top of the configuration's allow_unsafe. */
@@ -182,6 +185,10 @@ export class Workspaces implements AsyncDisposable {
       if ('problem' in checked) throw new InvalidArgumentError(names.constraints ?? 'constraints', `${JSON.stringify(c)} ${checked.problem}`);
       return checked.value;
     });
+    const policy = options.pull?.policy;
+    if (policy !== undefined && !PULL_POLICIES.includes(policy)) {
+      throw new InvalidArgumentError(names.pull ?? 'pull', `${JSON.stringify(policy)} is not a pull policy; expected one of ${PULL_POLICIES.join(', ')}`);
+    }
     if (options.image !== undefined && (options.image.trim() === '' || /\s/.test(options.image))) {
       throw new InvalidArgumentError(names.image ?? 'image', `${JSON.stringify(options.image)} is not an image reference; expected NAME[:TAG][@DIGEST] such as alpine:3.20`);
     }
@@ -195,6 +202,7 @@ export class Workspaces implements AsyncDisposable {
       mounts,
       env: options.env,
       ephemeral: options.ephemeral,
+      startOnCreate: options.start === true,
       labels,
       owner: ownerLabels(),
       created: new Date(),
@@ -240,10 +248,17 @@ export class Workspaces implements AsyncDisposable {
     if (plan.violations.length > 0) throw new PolicyViolationError(plan.violations);
     const call = { signal: options.signal, timeoutMs: options.timeoutMs };
     const backend = await this.backend(call);
-    const result = await backend.create(
-      { id: plan.id, name: plan.name, containerName: plan.containerName, body: plan.body, config: this.#client.config, labels: options.labels ?? {}, constraints: plan.constraints },
-      call,
-    );
+    const spec: WorkspaceSpec = {
+      id: plan.id,
+      name: plan.name,
+      containerName: plan.containerName,
+      body: plan.body,
+      config: this.#client.config,
+      labels: options.labels ?? {},
+      constraints: plan.constraints,
+      ...(options.pull === undefined ? {} : { pull: options.pull }),
+    };
+    const result = await backend.create(spec, call);
     if (!result.created) this.#warnIfDifferent(plan, result.info);
     if (options.start !== true) return result;
     try {

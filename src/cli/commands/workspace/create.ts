@@ -1,6 +1,8 @@
 import { InvalidArgumentError, parseMount, type CreateWorkspaceOptions, type WorkspaceSpecPatch } from '../../../index.js';
 import type { CommandContext } from '../../command.js';
-import { infoLines, nameArg, objectText, openWorkspaces, printJson, stateText } from './common.js';
+import { homeOf } from '../../connect.js';
+import { progressPrinter } from '../../progress.js';
+import { infoLines, nameArg, objectText, openWorkspaces, printJson, shortId, stateText } from './common.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -56,9 +58,22 @@ export async function createWorkspace(ctx: CommandContext): Promise<number> {
     if (mode.trim() === '') throw new InvalidArgumentError(`--${flag}`, 'is empty; expected a mode such as "private"');
     patches.push({ source: `--${flag}`, setting: flag, HostConfig: { [field]: mode } });
   }
+  // A pull shows its progress as `image pull` does, on stderr: stdout stays the result.
+  const progress = progressPrinter(ctx.global.json ? 'json' : ctx.streams?.stderr.isTTY === true ? 'tty' : 'plain', ctx.stderr);
+  let pulling: string | undefined;
   const options: CreateWorkspaceOptions = {
     name,
     image: text(f['image']),
+    pull: {
+      policy: text(f['pull']) as 'missing' | 'never' | undefined,
+      credentials: { env: ctx.env, homeDir: homeOf(ctx) },
+      onPull: (image) => {
+        pulling = image;
+        if (!ctx.global.json) ctx.stderr(`Image ${image} is not on the engine: pulling it\n`);
+      },
+      onProgress: progress.onProgress,
+      onMessage: progress.onMessage,
+    },
     project: text(f['project']),
     mounts: list(f['mount']).map((m) => parseMount(m, '--mount')),
     env: envOf(list(f['env']), ctx.env),
@@ -68,10 +83,14 @@ export async function createWorkspace(ctx: CommandContext): Promise<number> {
     patches,
     constraints: list(f['constraint']),
     cwd: ctx.cwd,
-    optionNames: { name: 'workspace NAME', image: '--image', project: '--project', mounts: '--mount', env: '--env', labels: '--label', constraints: '--constraint' },
+    optionNames: { name: 'workspace NAME', image: '--image', project: '--project', mounts: '--mount', env: '--env', labels: '--label', constraints: '--constraint', pull: '--pull' },
   };
   await using session = await openWorkspaces(ctx, overrides);
   const { info, created } = await session.workspaces.create(options);
+  if (pulling !== undefined) {
+    progress.done();
+    if (!ctx.global.json) ctx.stderr(`Pulled ${pulling}\n`);
+  }
   if (ctx.global.json) {
     printJson(ctx, { ...info, existed: !created });
     return 0;

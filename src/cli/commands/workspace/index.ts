@@ -27,9 +27,10 @@ const TIME_FLAG: FlagSpec = {
 export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>> = {
   create: {
     summary: 'Create a workspace (or find the existing one): hardened, limited, on the aicli network (on Swarm: a service, running once made)',
-    usage: 'create NAME [--image IMG] [--project DIR] [--ephemeral] [--start] [--constraint EXPR]... [--json]',
+    usage: 'create NAME [--image IMG] [--pull missing|never] [--project DIR] [--ephemeral] [--start] [--constraint EXPR]... [--json]',
     flags: [
-      { name: 'image', type: 'string', valueName: 'IMG', description: 'create: the image (default: default_image); it must be on the engine' },
+      { name: 'image', type: 'string', valueName: 'IMG', description: 'create: the image (default: default_image); pulled when the engine does not have it' },
+      { name: 'pull', type: 'string', valueName: 'POLICY', description: 'create: missing (default): pull the image if the engine lacks it, progress on stderr; never: fail instead' },
       { name: 'project', type: 'string', valueName: 'DIR', description: 'create: the project folder, mounted at /workspace' },
       { name: 'ephemeral', type: 'boolean', description: 'create: the workspace belongs to this process (cleanup --orphans removes it later)' },
       { name: 'start', type: 'boolean', description: 'create: start it too' },
