@@ -187,8 +187,11 @@ export {
   egressStatus,
   setEgressAllow,
   applyEgress,
+  egressPatch,
   proxyEnv,
   checkEgressInput,
+  listGateways,
+  egressInfo,
   ensureGatewayImage,
   GATEWAY_REPOSITORY,
   checkEgressSupport,
@@ -209,4 +212,6 @@ export {
   type EgressCheckItem,
   type EgressCheckOptions,
   type Decision,
+  type WorkspaceEgressOptions,
+  type WorkspaceEgressInfo,
 } from './features/egress/index.js';

@@ -16,7 +16,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { removeTree, startDockerd } from '../../scripts/dockerd.js';
-import { ensureBusyboxImage, rawRequest, TEST_LABEL } from './engines.js';
+import { defaultConfig, type DockerConfig } from '../../src/index.js';
+import { BUSYBOX_IMAGE, ensureBusyboxImage, rawRequest, TEST_LABEL } from './engines.js';
 
 const execFileP = promisify(execFile);
 const SERVERS = fileURLToPath(new URL('./egress-servers.js', import.meta.url));
@@ -51,8 +52,13 @@ export interface Lab extends AsyncDisposable {
   readonly addr: { readonly hostUplink: string; readonly outside: string };
   /** The engine's address pool (every network it makes comes from it). */
   readonly pool: string;
-  /** The aicli network the lab made (a plain bridge, labelled aicli.test). */
+  /**
+   * The aicli network the lab made, as aicli would (labelled managed, and aicli.test), with
+   * the subnet the guard knows: `config` names it, so workspaces made with it use it.
+   */
   readonly aicli: { readonly name: string; readonly subnet: string; readonly gateway: string };
+  /** aicli's defaults on this lab: its aicli network, the busybox image, and the probes' scratch folder. */
+  readonly config: DockerConfig;
   /**
    * What the outside DNS server answers: A records, AAAA records (32 hex digits), and
    * "rebind" names (first address once, then the next); anything else is NXDOMAIN.
@@ -258,7 +264,7 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
       Name: aicliName,
       Driver: 'bridge',
       IPAM: { Config: [{ Subnet: aicliSubnet, Gateway: `10.${r}.200.1` }] },
-      Labels: { [TEST_LABEL]: 'true' },
+      Labels: { [TEST_LABEL]: 'true', 'aicli.managed': 'true' },
     });
 
     const host = engine.host;
@@ -272,6 +278,15 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
       addr: { hostUplink, outside },
       pool,
       aicli: { name: aicliName, subnet: aicliSubnet, gateway: `10.${r}.200.1` },
+      config: {
+        ...defaultConfig(),
+        networkName: aicliName,
+        networkSubnet: aicliSubnet,
+        networkGateway: `10.${r}.200.1`,
+        defaultImage: BUSYBOX_IMAGE,
+        // The probe scripts write their results there (a workspace's root is read-only).
+        tmpfs: { ...defaultConfig().tmpfs, '/probe': 'rw,nosuid,size=16m,mode=1777' },
+      },
       setZone(zone) {
         fs.writeFileSync(`${zoneFile}.tmp`, JSON.stringify(zone));
         fs.renameSync(`${zoneFile}.tmp`, zoneFile);

@@ -44,6 +44,8 @@ export const TITLES = Object.freeze({
   image: 'Default image',
   disk: 'Free disk for images',
   warnings: 'Engine warnings',
+  // Egress (issue 12)
+  egress: 'Egress allowlist',
 });
 
 /** The engine's own refusal of our API version (400 "client version X is too old/new"). */

@@ -7,6 +7,7 @@
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
 import type { DockerConfig } from '../config/index.js';
+import type { WorkspaceEgress, WorkspaceEgressInfo } from '../egress/workspace.js';
 import type { LabelSet } from '../labels.js';
 
 /** The engine's own words: created, running, paused, restarting, removing, exited, dead (others for Swarm). */
@@ -75,6 +76,8 @@ export interface WorkspaceInfo {
   readonly network: string | undefined;
   readonly networks: readonly WorkspaceNetworkInfo[];
   readonly labels: LabelSet;
+  /** Its egress allowlist and gateway, when it has one (egress_allow). */
+  readonly egress?: WorkspaceEgressInfo;
 }
 
 /** What the facade hands a backend: a checked body and the names it was made for. */
@@ -89,12 +92,19 @@ export interface WorkspaceSpec {
   readonly config: DockerConfig;
   /** Extra labels of the caller, for the objects a backend makes on the way (the aicli network). */
   readonly labels: LabelSet;
+  /** An egress allowlist: the body already carries its patch; the backend makes its network and gateway. */
+  readonly egress?: WorkspaceEgress | undefined;
 }
 
 export interface CreateResult {
   readonly info: WorkspaceInfo;
   /** false: it existed already (made by an earlier or a concurrent create), and is returned as it is. */
   readonly created: boolean;
+  /**
+   * Resolves once what the workspace needs besides its container runs (its egress
+   * gateway, started while the workspace is made); the facade awaits it after start.
+   */
+  readonly ready?: () => Promise<void>;
 }
 
 export interface StopOptions extends CallOptions {

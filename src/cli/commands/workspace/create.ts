@@ -46,8 +46,10 @@ export async function createWorkspace(ctx: CommandContext): Promise<number> {
       network_name: text(f['network']),
       cap_add: capAdd.length > 0 ? capAdd.join(',') : undefined,
       allow_unsafe: allow.length > 0 ? allow.join(',') : undefined,
+      egress_allow: text(f['egress-allow']),
+      egress_image: text(f['egress-image']),
     },
-    names: { network_name: '--network', cap_add: '--cap-add', allow_unsafe: '--allow-unsafe' },
+    names: { network_name: '--network', cap_add: '--cap-add', allow_unsafe: '--allow-unsafe', egress_allow: '--egress-allow', egress_image: '--egress-image' },
   };
   const patches: WorkspaceSpecPatch[] = [];
   for (const [flag, field] of NAMESPACE_FLAGS) {

@@ -22,7 +22,7 @@ const TIME_FLAG: FlagSpec = { name: 'time', type: 'string', valueName: 'SECONDS'
 export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>> = {
   create: {
     summary: 'Create a workspace (or find the existing one): hardened, limited, on the aicli network',
-    usage: 'create NAME [--image IMG] [--project DIR] [--ephemeral] [--start] [--json]',
+    usage: 'create NAME [--image IMG] [--project DIR] [--ephemeral] [--start] [--egress-allow LIST] [--json]',
     flags: [
       { name: 'image', type: 'string', valueName: 'IMG', description: 'create: the image (default: default_image); it must be on the engine' },
       { name: 'project', type: 'string', valueName: 'DIR', description: 'create: the project folder, mounted at /workspace' },
@@ -38,6 +38,8 @@ export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>
       { name: 'uts', type: 'string', valueName: 'MODE', description: 'create: UTS namespace mode, as docker run --uts' },
       { name: 'userns', type: 'string', valueName: 'MODE', description: 'create: user namespace mode, as docker run --userns' },
       { name: 'allow-unsafe', type: 'string', multiple: true, valueName: 'RULE', description: 'create: lift an isolation rule on purpose (repeatable; sets allow_unsafe)' },
+      { name: 'egress-allow', type: 'string', valueName: 'LIST', description: 'create: the only host names it may reach, comma-separated, through a gateway (sets egress_allow; "" for none)' },
+      { name: 'egress-image', type: 'string', valueName: 'IMG', description: 'create: the egress gateway image (sets egress_image; default: made from this Node)' },
     ],
     load: async () => (await import('./create.js')).createWorkspace,
   },

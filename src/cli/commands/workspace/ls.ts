@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../command.js';
-import { openWorkspaces, printJson, shortId } from './common.js';
+import { egressText, openWorkspaces, printJson, shortId } from './common.js';
 import { UsageError } from '../../command.js';
 
 export async function listWorkspaces(ctx: CommandContext): Promise<number> {
@@ -10,7 +10,7 @@ export async function listWorkspaces(ctx: CommandContext): Promise<number> {
     printJson(ctx, all);
     return 0;
   }
-  const rows = [['NAME', 'STATE', 'HEALTH', 'IMAGE', 'CREATED', 'ID'], ...all.map((w) => [w.name, w.state, w.health, w.image, w.created.replace(/\.\d+/, ''), shortId(w.id)])];
+  const rows = [['NAME', 'STATE', 'HEALTH', 'IMAGE', 'CREATED', 'ID', 'EGRESS'], ...all.map((w) => [w.name, w.state, w.health, w.image, w.created.replace(/\.\d+/, ''), shortId(w.id), egressText(w)])];
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   ctx.stdout(rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 2))).join('')).join('\n') + '\n');
   return 0;
