@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { removeTree, startDockerd } from '../../scripts/dockerd.js';
-import { defaultConfig, type DockerConfig } from '../../src/index.js';
+import { defaultConfig, type ContainerCreateBody, type DockerConfig } from '../../src/index.js';
 import { BUSYBOX_IMAGE, ensureBusyboxImage, rawRequest, TEST_LABEL } from './engines.js';
 
 const execFileP = promisify(execFile);
@@ -75,7 +75,7 @@ export interface Lab extends AsyncDisposable {
    */
   watch(subnet: string, bridge: string): Promise<void>;
   /** Runs a one-shot container to its end; returns its stdout+stderr and exit code, and removes it. */
-  run(body: Record<string, unknown>, timeoutMs?: number): Promise<{ output: string; exitCode: number }>;
+  run(body: ContainerCreateBody | Record<string, unknown>, timeoutMs?: number): Promise<{ output: string; exitCode: number }>;
   /** Runs a command in a running container (raw exec API; issue 10's exec stands in later). */
   exec(id: string, cmd: string[]): Promise<{ output: string; exitCode: number }>;
   close(): Promise<void>;
@@ -304,7 +304,7 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
         await sh('ip', ['netns', 'exec', nsE, 'nft', 'add', 'rule', 'inet', 'aicli_egress_guard', 'input', 'ip', 'saddr', subnet, 'counter', 'name', 'watched']);
       },
       async run(body, timeoutMs = 60_000) {
-        const c = (await api(host, 'POST', '/containers/create', { ...body, Labels: { ...(body['Labels'] as object | undefined), [TEST_LABEL]: 'true' } })) as { Id: string };
+        const c = (await api(host, 'POST', '/containers/create', { ...body, Labels: { ...(body as { Labels?: object }).Labels, [TEST_LABEL]: 'true' } })) as { Id: string };
         try {
           await api(host, 'POST', `/containers/${c.Id}/start`);
           const waited = await Promise.race([

@@ -3,7 +3,7 @@
 // zone, and runners for the self-test and the workspace probes. `leak` builds a
 // deliberately broken variant (scripts/egress-leaky.ts), to show that the checks see each
 // way out.
-import { DockerClient, GATEWAY_ALIAS, Workspaces, gatewayName, type DockerConfig, type WorkspaceInfo, type WorkspaceSpecPatch } from '../../src/index.js';
+import { DockerClient, GATEWAY_ALIAS, Workspaces, gatewayName, type ContainerCreateBody, type DockerConfig, type WorkspaceInfo, type WorkspaceSpecPatch } from '../../src/index.js';
 import { assessSelfTest, assessWorkspace, NAMES, selfTestScript, sections, token, workspaceScript, type ProbeTargets } from './egress-checks.js';
 import { BUSYBOX_IMAGE, TEST_LABEL } from './engines.js';
 import { rawRequest } from './engines.js';
@@ -47,7 +47,7 @@ export function inspect(host: string, id: string): Promise<Inspect> {
 }
 
 /** A plain hardened container (not a workspace): the self-test's, and the bench's clients. */
-export function hardened(image: string, network: string, cmd: string[]): Record<string, unknown> {
+export function hardened(image: string, network: string, cmd: string[]): ContainerCreateBody {
   return {
     Image: image,
     User: '65534:65534',

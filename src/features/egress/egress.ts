@@ -191,6 +191,14 @@ async function ensureUplink(api: EngineApi, o: PrepareEgressOptions, call: CallO
   return net.name;
 }
 
+/** Promise.all, except that it waits for every promise before throwing the first failure. */
+async function settled<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** Docker answers 409 to a taken name; Podman's compatible service answers 500 with these words. */
 function isNameConflict(err: unknown): boolean {
   return isDockerError(err, 'DOCKER_CONFLICT') || (isDockerError(err, 'DOCKER_API_ERROR') && /is already in use|already exists/i.test((err as Error).message));
@@ -219,7 +227,8 @@ export async function prepareEgress(api: EngineApi, options: PrepareEgressOption
   const logger = options.logger ?? silentLogger;
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
 
-  const [image, uplink, deny] = await Promise.all([imageOf(api, options), ensureUplink(api, options, call), engineSideCidrs(api, options.hostAddresses ?? [], call)]);
+  // All three settle before a failure is thrown: none goes on making something unseen.
+  const [image, uplink, deny] = await settled([imageOf(api, options), ensureUplink(api, options, call), engineSideCidrs(api, options.hostAddresses ?? [], call)] as const);
   const { network: net, created: madeNetwork } = await ensureWorkspaceNetwork(api, options.workspaceName, objectLabels(options, EGRESS_ROLES.network), call);
   let madeGateway: string | undefined;
   // Nothing half-made is left: what this call made goes (the network only while nothing is on it).

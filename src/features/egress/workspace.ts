@@ -107,7 +107,7 @@ export function egressInfo(workspaceName: string, labels: Readonly<Record<string
 
 /** How long a create that found the workspace waits for the gateway its maker is making. */
 export const GATEWAY_WAIT_MS = 60_000;
-const POLL_MS = 100;
+const POLL_MS = 200;
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
