@@ -125,6 +125,7 @@ describe('workspaces with an egress allowlist', { skip }, () => {
     const ok = await runCli(['workspace', 'create', n, '--egress-allow', 'Registry.npmjs.org, .githubusercontent.com', '--label', 'aicli.test=true'], env(host));
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, new RegExp(`^Created workspace ${n}: container workspace_${n} \\([0-9a-f]{12}\\), created\\.$`, 'm'));
+    assert.match(ok.stdout, new RegExp(`^Egress: only registry\\.npmjs\\.org, \\.githubusercontent\\.com \\(ports 80, 443\\); gateway running \\(aicli-egress-${n}\\)\\.$`, 'm'));
     const ins = await runCli(['workspace', 'inspect', n], env(host));
     assert.match(ins.stdout, new RegExp(`^Egress +registry\\.npmjs\\.org, \\.githubusercontent\\.com \\(ports 80, 443\\); gateway running \\(aicli-egress-${n}\\)$`, 'm'));
     const json = JSON.parse((await runCli(['workspace', 'inspect', n, '--json'], env(host))).stdout) as { network: string; egress: unknown; labels: Record<string, string> };

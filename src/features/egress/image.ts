@@ -181,12 +181,31 @@ function changes(p: Plan, labels: LabelSet): string[] {
   ];
 }
 
+/** Calls under way in this process, by engine and bundle: workspaces made at once import the image once. */
+const inFlight = new WeakMap<EngineApi, Map<string, Promise<GatewayImage>>>();
+
 /**
  * Finds the gateway image this process would make, or makes it: once per identity per
  * engine. Throws EgressImageError when this process cannot make one for this engine
  * (another OS or architecture), saying to set egress_image.
  */
-export async function ensureGatewayImage(api: EngineApi, options: GatewayImageOptions = {}): Promise<GatewayImage> {
+export function ensureGatewayImage(api: EngineApi, options: GatewayImageOptions = {}): Promise<GatewayImage> {
+  // Shared only by calls without a signal of their own (one caller's abort must not end another's).
+  if (options.signal !== undefined) return ensureImage(api, options);
+  const key = JSON.stringify([options.proxyBundle ?? '', options.labels ?? {}, options.timeoutMs ?? 0]);
+  let byKey = inFlight.get(api);
+  if (byKey === undefined) {
+    byKey = new Map();
+    inFlight.set(api, byKey);
+  }
+  const running = byKey.get(key);
+  if (running !== undefined) return running.then((img) => ({ ...img, created: false }));
+  const p = ensureImage(api, options).finally(() => byKey.delete(key));
+  byKey.set(key, p);
+  return p;
+}
+
+async function ensureImage(api: EngineApi, options: GatewayImageOptions): Promise<GatewayImage> {
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
   const unfit = async (): Promise<EgressImageError | undefined> => {

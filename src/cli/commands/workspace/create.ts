@@ -1,6 +1,6 @@
 import { InvalidArgumentError, parseMount, type CreateWorkspaceOptions, type WorkspaceSpecPatch } from '../../../index.js';
 import type { CommandContext } from '../../command.js';
-import { infoLines, nameArg, openWorkspaces, printJson, shortId, stateText } from './common.js';
+import { egressText, infoLines, nameArg, openWorkspaces, printJson, shortId, stateText } from './common.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -78,6 +78,7 @@ export async function createWorkspace(ctx: CommandContext): Promise<number> {
     return 0;
   }
   ctx.stdout(`${created ? 'Created' : 'Found existing'} workspace ${info.name}: container ${info.containerName} (${shortId(info.id)}), ${stateText(info)}.\n`);
+  if (info.egress !== undefined) ctx.stdout(`Egress: only ${egressText(info, true)}.\n`);
   if (ctx.global.logLevel === 'debug') ctx.stdout(infoLines(info));
   return 0;
 }
