@@ -5,10 +5,11 @@
  */
 import type { ConfigProblem } from '../../errors.js';
 import { gatewayProblem, parseCidr, parseIp } from './cidr.js';
-import type { ValueSource } from './load.js';
 import type { ConfigKey, DockerConfig } from './schema.js';
 
-export function crossKeyProblems(config: DockerConfig, sources?: Readonly<Partial<Record<ConfigKey, ValueSource>>>): ConfigProblem[] {
+// Where a value came from, as load.ts's ValueSource has it (only its name is read here: importing
+// load.ts, which imports this file, would close a cycle).
+export function crossKeyProblems(config: DockerConfig, sources?: Readonly<Partial<Record<ConfigKey, { readonly name: string }>>>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const source = (key: ConfigKey): string => sources?.[key]?.name ?? 'configuration';
   const subnet = config.networkSubnet === undefined ? undefined : parseCidr(config.networkSubnet);
