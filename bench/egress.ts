@@ -1,19 +1,20 @@
 // Egress parts of `npm run bench`, in an egress lab of their own (a private engine in a
 // network namespace, the outside in another: test/support/egress-lab.ts), since they
 // need an outside to talk to. Against a bare baseline in the same run:
-//   egress-start       create+start of a hardened workspace, with its egress (network +
-//                      gateway + patch) vs without, interleaved rounds, medians
+//   egress-start       Workspaces.create({ start: true }) of a workspace with egress_allow
+//                      (its network, gateway, patch; done once the gateway runs) vs
+//                      without, interleaved rounds, medians
 //   egress-throughput  100 MB read by a client in a workspace: through the gateway's
 //                      CONNECT vs straight from a container on the aicli network
 //   egress-memory      the gateway's own memory (anonymous RSS) idle and at its peak
 //                      while the transfers run, sampled from /proc on the host
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { apiPath, applyEgress, DockerClient, ensureGatewayImage, prepareEgress, removeEgress, type EgressPrepared } from '../src/index.js';
+import { apiPath, applyEgress, DockerClient, ensureGatewayImage, prepareEgress, removeEgress, Workspaces, type EgressPrepared } from '../src/index.js';
 import { GATEWAY_NODE_FLAGS } from '../src/features/egress/image.js';
 import { startLab, type Lab } from '../test/support/egress-lab.js';
 import { hardened } from '../test/support/egress-scenario.js';
-import { BUSYBOX_IMAGE, TEST_LABEL } from '../test/support/engines.js';
+import { TEST_LABEL } from '../test/support/engines.js';
 import { median } from './stats.js';
 
 export interface EgressBenchResult {
@@ -27,36 +28,25 @@ const labels = { [TEST_LABEL]: 'true' };
 const BULK = 'bulk.test';
 const BYTES = 100 * 1024 * 1024;
 
-async function createStart(client: DockerClient, body: Record<string, unknown>): Promise<string> {
-  const c = await client.api.json<{ Id: string }>({ method: 'POST', path: apiPath`/containers/create`, json: body });
-  await client.api.json({ method: 'POST', path: apiPath`/containers/${c.Id}/start` });
-  return c.Id;
-}
-
-async function remove(client: DockerClient, id: string): Promise<void> {
-  await client.api.json({ method: 'DELETE', path: apiPath`/containers/${id}`, query: { force: true } });
-}
-
 async function startPart(client: DockerClient, lab: Lab, rounds: number): Promise<NonNullable<EgressBenchResult['start']>> {
   const withoutMs: number[] = [];
   const withMs: number[] = [];
-  const body = (): Record<string, unknown> => hardened(BUSYBOX_IMAGE, lab.aicli.name, ['sleep', '3600']);
+  const ws = new Workspaces(client);
+  const egress = { allow: [BULK], hostAddresses: [lab.addr.hostUplink] };
   // Round 0 warms both paths (and makes the gateway image); it is not counted.
   for (let i = 0; i <= rounds; i++) {
+    const plain = `bench-${lab.id}-${i}`;
     let t0 = performance.now();
-    const plain = await createStart(client, body());
+    await ws.create({ name: plain, labels, start: true });
     const without = performance.now() - t0;
-    await remove(client, plain);
+    await ws.remove(plain);
 
-    const name = `bench-${lab.id}-${i}`;
+    const name = `bench-${lab.id}-${i}-egress`;
     t0 = performance.now();
-    // As workspace create would: the gateway starts while the workspace is made and started.
-    const prepared = await prepareEgress(client.api, { workspaceName: name, allow: [BULK], network: lab.aicli.name, labels, hostAddresses: [lab.addr.hostUplink], awaitGateway: false });
-    const ws = await createStart(client, applyEgress(body(), prepared.patch));
-    await prepared.ready();
+    // Returns once the workspace and its gateway run (the gateway starts while the workspace is made).
+    await ws.create({ name, labels, start: true, egress });
     const withEgress = performance.now() - t0;
-    await remove(client, ws);
-    await removeEgress(client.api, { workspaceName: name });
+    await ws.remove(name);
     if (i > 0) {
       withoutMs.push(without);
       withMs.push(withEgress);
@@ -92,6 +82,7 @@ function procStatus(pid: number): { anon: number; rss: number } {
 export async function transferPart(client: DockerClient, lab: Lab, prepared: EgressPrepared, rounds: number, sample: (on: boolean) => void): Promise<NonNullable<EgressBenchResult['transfer']>> {
   const run = async (mode: 'direct' | 'proxy'): Promise<number> => {
     const base = { ...hardened(prepared.image, lab.aicli.name, []), Entrypoint: [process.execPath, '-e', clientScript(mode, lab.addr.outside)] };
+    // A client container beside the workspace's, with the workspace's patch (only the network path matters here).
     const body = mode === 'proxy' ? applyEgress(base, prepared.patch) : base;
     if (mode === 'proxy') sample(true);
     const { output } = await lab.run(body, 120_000);
@@ -116,7 +107,7 @@ export async function transferPart(client: DockerClient, lab: Lab, prepared: Egr
 
 export async function egressBench(parts: ReadonlySet<string>, version: '20' | '26' | '28' = '26'): Promise<EgressBenchResult> {
   const lab = await startLab({ version, iptables: true });
-  const client = await DockerClient.connect({ host: lab.host, env: {}, ensureNetwork: false });
+  const client = await DockerClient.connect({ host: lab.host, env: {}, ensureNetwork: false, config: lab.config });
   let image: string | undefined;
   const result: { -readonly [K in keyof EgressBenchResult]: EgressBenchResult[K] } = { engine: `Docker ${version} (iptables on, own network namespace)` };
   try {
@@ -125,7 +116,7 @@ export async function egressBench(parts: ReadonlySet<string>, version: '20' | '2
     if (parts.has('egress-start')) result.start = await startPart(client, lab, 9);
     if (parts.has('egress-throughput') || parts.has('egress-memory')) {
       const name = `bench-${lab.id}-bulk`;
-      const prepared = await prepareEgress(client.api, { workspaceName: name, allow: [BULK], network: lab.aicli.name, labels, hostAddresses: [lab.addr.hostUplink] });
+      const prepared = await prepareEgress(client.api, { workspaceName: name, allow: [BULK], config: lab.config, labels, hostAddresses: [lab.addr.hostUplink] });
       try {
         const pid = (await client.api.json<{ State: { Pid: number } }>({ method: 'GET', path: apiPath`/containers/${prepared.gateway.id}/json` })).State.Pid;
         // Idle: after start-up has settled.

@@ -5,7 +5,6 @@
 // Variants: normal-network, dns-forwarder, no-inhibit, lookup-first (default: all, then none).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
-import { DockerClient } from '../src/index.js';
 import { startLab } from '../test/support/egress-lab.js';
 import { runSelfTest, runWorkspaceChecks, setUpScenario, type Leak } from '../test/support/egress-scenario.js';
 
@@ -28,9 +27,8 @@ try {
   await build({ entryPoints: ['test/support/egress-leaky-proxy.ts'], outfile: bundle, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
   for (const leak of variants) {
     const lab = await startLab({ version: engine, iptables });
-    const client = await DockerClient.connect({ host: lab.host, env: {} });
     try {
-      const sc = await setUpScenario(lab, client, { leak, ...(leak === 'lookup-first' ? { proxyBundle: bundle } : {}) });
+      const sc = await setUpScenario(lab, { leak, ...(leak === 'lookup-first' ? { proxyBundle: bundle } : {}) });
       try {
         const self = await runSelfTest(sc);
         if (self.failures.length > 0) throw new Error(`self-test failed: ${self.failures.join('; ')}`);
@@ -45,7 +43,6 @@ try {
         await sc.close();
       }
     } finally {
-      await client.close();
       await lab.close();
     }
   }

@@ -196,8 +196,11 @@ export {
   egressStatus,
   setEgressAllow,
   applyEgress,
+  egressPatch,
   proxyEnv,
   checkEgressInput,
+  listGateways,
+  egressInfo,
   ensureGatewayImage,
   GATEWAY_REPOSITORY,
   checkEgressSupport,
@@ -218,6 +221,8 @@ export {
   type EgressCheckItem,
   type EgressCheckOptions,
   type Decision,
+  type WorkspaceEgressOptions,
+  type WorkspaceEgressInfo,
 } from './features/egress/index.js';
 // Podman (issue 14): which engine answers and what it cannot do; images pulled by workspace create.
 export { PULL_POLICIES, type WorkspacePullOptions } from './features/workspace/pull.js';

@@ -27,11 +27,14 @@ export function apiPath(strings: TemplateStringsArray, ...segments: readonly (st
   return out as ApiPath;
 }
 
-export type QueryValue = string | number | boolean | undefined | Readonly<Record<string, readonly string[]>>;
+export type QueryValue = string | number | boolean | undefined | Readonly<Record<string, readonly string[]>> | readonly string[];
+
+const isList = (v: QueryValue): v is readonly string[] => Array.isArray(v);
 
 /**
- * Appends a query string; objects (Docker's `filters`) are JSON-encoded; undefined is
- * left out. An ApiPath stays an ApiPath.
+ * Appends a query string; objects (Docker's `filters`) are JSON-encoded; a list repeats
+ * its key (`changes=A&changes=B`, as an image import wants); undefined is left out. An
+ * ApiPath stays an ApiPath.
  */
 export function withQuery(path: ApiPath, query: Readonly<Record<string, QueryValue>> | undefined): ApiPath;
 export function withQuery(path: string, query: Readonly<Record<string, QueryValue>> | undefined): string;
@@ -40,7 +43,8 @@ export function withQuery(path: string, query: Readonly<Record<string, QueryValu
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    params.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    if (isList(value)) for (const item of value) params.append(key, item);
+    else params.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   const qs = params.toString();
   return qs === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${qs}`;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   checkEgressSupport,
+  defaultConfig,
   DockerClient,
   EgressNotFoundError,
   EgressUnsupportedError,
@@ -93,26 +94,27 @@ describe('the gateway image, made on a remote engine over ssh', { skip }, () => 
 describe('prepareEgress refusals leave nothing behind', { skip }, () => {
   let client: DockerClient | undefined;
   const d26 = (): string => testEngine('docker26').host;
-  const internal = `aicli-egress-test-internal-${suffix()}`;
+  // The aicli network the gateway leaves by: made by the network feature on first use.
+  const uplink = `aicli-egress-test-uplink-${suffix()}`;
+  const config = { ...defaultConfig(), networkName: uplink };
 
   before(async () => {
     client = await DockerClient.connect({ host: d26(), env: {}, ensureNetwork: false });
     await ensureBusyboxImage(d26());
-    await json(d26(), 'POST', '/networks/create', { Name: internal, Internal: true, Labels: labels });
   });
   after(async () => {
     await client?.close();
-    await rawRequest(d26(), 'DELETE', `/networks/${internal}`);
+    await rawRequest(d26(), 'DELETE', `/networks/${uplink}`);
   });
 
   it('a bad name, a bad port, a missing image or an internal aicli network', async () => {
     if (client === undefined) throw new Error('not connected');
     const ws = `ws-refused-${suffix()}`;
-    const base = { workspaceName: ws, image: BUSYBOX_IMAGE, labels, network: internal };
+    const base = { workspaceName: ws, image: BUSYBOX_IMAGE, labels, config };
     await assert.rejects(prepareEgress(client.api, { ...base, allow: ['ok.test', '10.0.0.1'] }), (e: unknown) => e instanceof InvalidConfigError && /egress_allow\[1\]: "10\.0\.0\.1" is an IP address/.test(e.message));
     await assert.rejects(prepareEgress(client.api, { ...base, allow: ['ok.test'], ports: [0] }), (e: unknown) => e instanceof InvalidConfigError && /egress_ports\[0\]/.test(e.message));
     await assert.rejects(prepareEgress(client.api, { ...base, allow: ['ok.test'], image: `aicli-no-such-image:${suffix()}` }), ImageNotFoundError);
-    await assert.rejects(prepareEgress(client.api, { ...base, allow: ['ok.test'] }), (e: unknown) => e instanceof InvalidConfigError && /is internal, so an egress gateway would have no way out/.test(e.message));
+    await assert.rejects(prepareEgress(client.api, { ...base, allow: ['ok.test'], config: { ...config, networkInternal: true } }), (e: unknown) => e instanceof InvalidConfigError && /is internal, so an egress gateway would have no way out/.test(e.message));
     await assert.rejects(prepareEgress(client.api, { ...base, workspaceName: 'bad/name', allow: ['ok.test'] }), /cannot name a network or container/);
     assert.deepEqual(await objectsOf(d26(), ws), []);
   });
@@ -120,12 +122,10 @@ describe('prepareEgress refusals leave nothing behind', { skip }, () => {
   it('egress_image: a configured image is used as given, and removal leaves nothing', async () => {
     if (client === undefined) throw new Error('not connected');
     const image = await ensureGatewayImage(client.api, { labels });
-    const uplink = `aicli-egress-test-uplink-${suffix()}`;
-    await json(d26(), 'POST', '/networks/create', { Name: uplink, Labels: labels });
     const ws = `ws-image-${suffix()}`;
     try {
       // Nothing is asked of this gateway: it only has to run, from the image named.
-      const prepared = await prepareEgress(client.api, { workspaceName: ws, allow: ['ok.test'], image: image.reference, network: uplink, labels });
+      const prepared = await prepareEgress(client.api, { workspaceName: ws, allow: ['ok.test'], image: image.reference, config, labels });
       const g = await json<{ Config: { Image: string }; State: { Running: boolean } }>(d26(), 'GET', `/containers/${prepared.gateway.id}/json`);
       assert.equal(g.Config.Image, image.reference);
       assert.equal(g.State.Running, true);
@@ -134,7 +134,6 @@ describe('prepareEgress refusals leave nothing behind', { skip }, () => {
       assert.deepEqual(await objectsOf(d26(), ws), []);
     } finally {
       await removeEgress(client.api, { workspaceName: ws }).catch(() => undefined);
-      await rawRequest(d26(), 'DELETE', `/networks/${uplink}`);
       if (image.created) await rawRequest(d26(), 'DELETE', `/images/${image.id}?force=1`);
     }
   });
@@ -161,6 +160,10 @@ describe('which engines can do it (doctor)', { skip }, () => {
     const ok = await checkEgressSupport(d26.api, { labels });
     assert.equal(ok.ok, true, JSON.stringify(ok.items));
     assert.deepEqual(ok.items.map((i) => i.name), ['engine', 'gateway image', 'bridge option']);
+    const d = await runCli(['doctor', '--json', '--host', testEngine('docker26').host], { HOME: '/nonexistent', AICLI_DOCKER_EGRESS_ALLOW: 'registry.npmjs.org,github.com' });
+    const egress = (JSON.parse(d.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks.find((c) => c.id === 'egress');
+    assert.equal(egress?.status, 'pass', d.stdout);
+    assert.match(egress.detail, /^egress_allow \(2 names\) can be enforced: Docker 26\.1\.\S+ on linux\/amd64; /);
 
     const podmanHost = testEngine('podman').host;
     await using pod = await DockerClient.connect({ host: podmanHost, env: {}, ensureNetwork: false });
@@ -172,11 +175,22 @@ describe('which engines can do it (doctor)', { skip }, () => {
 
     await ensureBusyboxImage(podmanHost);
     const uplink = `aicli-egress-test-uplink-${suffix()}`;
-    await json(podmanHost, 'POST', '/networks/create', { Name: uplink, Labels: labels });
     const ws = `ws-podman-${suffix()}`;
     try {
-      await assert.rejects(prepareEgress(pod.api, { workspaceName: ws, allow: ['ok.test'], image: BUSYBOX_IMAGE, network: uplink, labels }), EgressUnsupportedError);
+      const config = { ...defaultConfig(), networkName: uplink };
+      await assert.rejects(prepareEgress(pod.api, { workspaceName: ws, allow: ['ok.test'], image: BUSYBOX_IMAGE, config, labels }), EgressUnsupportedError);
       assert.deepEqual(await objectsOf(podmanHost, ws), []);
+      // doctor says so: a failure when egress_allow is set, a warning otherwise (exit 1 only for the failure).
+      const home = { HOME: '/nonexistent', AICLI_DOCKER_NETWORK_NAME: uplink, AICLI_DOCKER_DEFAULT_IMAGE: BUSYBOX_IMAGE };
+      const doctor = async (more: Record<string, string>): Promise<{ status?: string; detail?: string; fix?: string }> => {
+        const r = await runCli(['doctor', '--json', '--host', podmanHost], { ...home, ...more });
+        return (JSON.parse(r.stdout) as { checks: { id: string; status: string; detail: string; fix?: string }[] }).checks.find((c) => c.id === 'egress') ?? {};
+      };
+      const wanted = await doctor({ AICLI_DOCKER_EGRESS_ALLOW: 'registry.npmjs.org' });
+      assert.equal(wanted.status, 'fail');
+      assert.match(wanted.detail ?? '', /cannot enforce an egress allowlist, and egress_allow is set: .*NOT: the engine does not keep com\.docker\.network\.bridge\.inhibit_ipv4/);
+      assert.match(wanted.fix ?? '', /Docker 20\.10 or newer/);
+      assert.equal((await doctor({})).status, 'warn');
     } finally {
       await rawRequest(podmanHost, 'DELETE', `/networks/${uplink}`);
     }

@@ -55,7 +55,7 @@ for (const engine of engines) describe(`aicli-docker workspace on ${engine.name}
     for (const key of ['name', 'id', 'state', 'health', 'image', 'created']) assert.ok(typeof mine[key] === 'string' && mine[key] !== '', `ls --json has ${key}`);
     assert.equal(mine['id'], c['id']);
     const table = await run('workspace', 'ls');
-    assert.match(table.stdout, /^NAME\s+STATE\s+HEALTH\s+IMAGE\s+CREATED\s+ID$/m);
+    assert.match(table.stdout, /^NAME\s+STATE\s+HEALTH\s+IMAGE\s+CREATED\s+ID\s+EGRESS$/m);
     assert.match(table.stdout, new RegExp(`^${name}\\s+running\\s+`, 'm'));
 
     const inspect = await run('workspace', 'inspect', name);

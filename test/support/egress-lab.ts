@@ -16,7 +16,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { removeTree, startDockerd } from '../../scripts/dockerd.js';
-import { ensureBusyboxImage, rawRequest, TEST_LABEL } from './engines.js';
+import { defaultConfig, type ContainerCreateBody, type DockerConfig } from '../../src/index.js';
+import { BUSYBOX_IMAGE, ensureBusyboxImage, rawRequest, TEST_LABEL } from './engines.js';
 
 const execFileP = promisify(execFile);
 const SERVERS = fileURLToPath(new URL('./egress-servers.js', import.meta.url));
@@ -51,8 +52,13 @@ export interface Lab extends AsyncDisposable {
   readonly addr: { readonly hostUplink: string; readonly outside: string };
   /** The engine's address pool (every network it makes comes from it). */
   readonly pool: string;
-  /** The aicli network the lab made (a plain bridge, labelled aicli.test). */
+  /**
+   * The aicli network the lab made, as aicli would (labelled managed, and aicli.test), with
+   * the subnet the guard knows: `config` names it, so workspaces made with it use it.
+   */
   readonly aicli: { readonly name: string; readonly subnet: string; readonly gateway: string };
+  /** aicli's defaults on this lab: its aicli network, the busybox image, and the probes' scratch folder. */
+  readonly config: DockerConfig;
   /**
    * What the outside DNS server answers: A records, AAAA records (32 hex digits), and
    * "rebind" names (first address once, then the next); anything else is NXDOMAIN.
@@ -69,7 +75,7 @@ export interface Lab extends AsyncDisposable {
    */
   watch(subnet: string, bridge: string): Promise<void>;
   /** Runs a one-shot container to its end; returns its stdout+stderr and exit code, and removes it. */
-  run(body: Record<string, unknown>, timeoutMs?: number): Promise<{ output: string; exitCode: number }>;
+  run(body: ContainerCreateBody | Record<string, unknown>, timeoutMs?: number): Promise<{ output: string; exitCode: number }>;
   /** Runs a command in a running container (raw exec API; issue 10's exec stands in later). */
   exec(id: string, cmd: string[]): Promise<{ output: string; exitCode: number }>;
   close(): Promise<void>;
@@ -258,7 +264,7 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
       Name: aicliName,
       Driver: 'bridge',
       IPAM: { Config: [{ Subnet: aicliSubnet, Gateway: `10.${r}.200.1` }] },
-      Labels: { [TEST_LABEL]: 'true' },
+      Labels: { [TEST_LABEL]: 'true', 'aicli.managed': 'true' },
     });
 
     const host = engine.host;
@@ -272,6 +278,15 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
       addr: { hostUplink, outside },
       pool,
       aicli: { name: aicliName, subnet: aicliSubnet, gateway: `10.${r}.200.1` },
+      config: {
+        ...defaultConfig(),
+        networkName: aicliName,
+        networkSubnet: aicliSubnet,
+        networkGateway: `10.${r}.200.1`,
+        defaultImage: BUSYBOX_IMAGE,
+        // The probe scripts write their results there (a workspace's root is read-only).
+        tmpfs: { ...defaultConfig().tmpfs, '/probe': 'rw,nosuid,size=16m,mode=1777' },
+      },
       setZone(zone) {
         fs.writeFileSync(`${zoneFile}.tmp`, JSON.stringify(zone));
         fs.renameSync(`${zoneFile}.tmp`, zoneFile);
@@ -289,7 +304,7 @@ export async function startLab(options: { version: '20' | '26' | '28'; iptables:
         await sh('ip', ['netns', 'exec', nsE, 'nft', 'add', 'rule', 'inet', 'aicli_egress_guard', 'input', 'ip', 'saddr', subnet, 'counter', 'name', 'watched']);
       },
       async run(body, timeoutMs = 60_000) {
-        const c = (await api(host, 'POST', '/containers/create', { ...body, Labels: { ...(body['Labels'] as object | undefined), [TEST_LABEL]: 'true' } })) as { Id: string };
+        const c = (await api(host, 'POST', '/containers/create', { ...body, Labels: { ...(body as { Labels?: object }).Labels, [TEST_LABEL]: 'true' } })) as { Id: string };
         try {
           await api(host, 'POST', `/containers/${c.Id}/start`);
           const waited = await Promise.race([

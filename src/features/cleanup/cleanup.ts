@@ -6,11 +6,13 @@
 //                                workspaces, and containers it left half-made: created to be
 //                                started (`aicli.create.start`), and never started. A lasting
 //                                workspace made without --start is never-started too, and stays.
+//                                An egress gateway and network go with their workspace.
 import { InvalidArgumentError } from '../../errors.js';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { containerList, containerRemove } from '../../engine/container-api.js';
 import { apiPath } from '../../engine/path.js';
 import { silentLogger, type Logger } from '../../logger.js';
+import { egressOrphanReason } from '../egress/orphans.js';
 import { LABELS, labelFilter, ownerGone, type LabelSet } from '../labels.js';
 
 export interface CleanupOptions {
@@ -91,6 +93,22 @@ export async function cleanup(api: EngineApi, options: CleanupOptions = {}): Pro
     const labels = n.Labels ?? {};
     const reason = orphans ? (ownerGone(labels) && labels[LABELS.ephemeral] === 'true' ? 'ephemeral, owner gone' : undefined) : 'managed';
     if (reason !== undefined) chosenNetworks.push({ kind: 'network', id: n.Id, name: n.Name, reason });
+  }
+  // Egress (issue 12): a workspace's gateway and network go with it.
+  if (orphans) {
+    const workspaceOf = (l: Readonly<Record<string, string>>): string | undefined => (l[LABELS.role] === 'workspace' ? l[LABELS.workspaceName] : undefined);
+    const taken = new Set(chosenContainers.map((c) => c.id));
+    const chosen = new Set(containers.filter((c) => taken.has(c.id)).map((c) => workspaceOf(c.labels)).filter((w): w is string => w !== undefined));
+    const present = new Set(containers.map((c) => workspaceOf(c.labels)).filter((w): w is string => w !== undefined));
+    for (const c of containers) {
+      const reason = taken.has(c.id) ? undefined : egressOrphanReason(c.labels, chosen, present);
+      if (reason !== undefined) chosenContainers.push({ kind: 'container', id: c.id, name: c.name, reason });
+    }
+    const takenNets = new Set(chosenNetworks.map((n) => n.id));
+    for (const n of networks) {
+      const reason = takenNets.has(n.Id) ? undefined : egressOrphanReason(n.Labels ?? {}, chosen, present);
+      if (reason !== undefined) chosenNetworks.push({ kind: 'network', id: n.Id, name: n.Name, reason });
+    }
   }
   if (options.dryRun === true) {
     const items = [...chosenContainers, ...chosenNetworks].map((c) => ({ ...c, removed: false }));

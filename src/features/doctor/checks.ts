@@ -48,6 +48,8 @@ export const TITLES = Object.freeze({
   disk: 'Free disk for images',
   warnings: 'Engine warnings',
   differences: 'Engine differences',
+  // Egress (issue 12)
+  egress: 'Egress allowlist',
 });
 
 /** The engine's own refusal of our API version (400 "client version X is too old/new"). */

@@ -2,6 +2,7 @@ import { DockerError, isDockerError, UnsupportedApiVersionError } from '../../er
 import { toSystemSummary } from '../../engine/decode.js';
 import { defaultConfig, type DockerConfig } from '../config/index.js';
 import { DockerClient, type ConnectOptions } from '../docker-client.js';
+import { egressDoctorCheck } from '../egress/doctor.js';
 import { apiCheck, differencesCheck, diskCheck, DOCTOR_DEFAULTS, imageCheck, isVersionRefusal, limitChecks, networkCheck, TITLES, warningsCheck, type DoctorCheck } from './checks.js';
 import { profileFromVersion } from '../../engine/engine-kind.js';
 import { engineDifferences, type EngineDifference } from '../podman/differences.js';
@@ -32,7 +33,7 @@ function versionSource(c: ConnectOptions['config'], options: ConnectOptions): st
 
 const skipped = (ids: readonly (keyof typeof TITLES)[], why: string): DoctorCheck[] => ids.map((id) => ({ id, title: TITLES[id], status: 'skip', detail: why }));
 
-const AFTER_API = ['network', 'memory', 'cpu', 'pids', 'image', 'disk', 'warnings', 'differences'] as const;
+const AFTER_API = ['network', 'memory', 'cpu', 'pids', 'image', 'disk', 'warnings', 'differences', 'egress'] as const;
 
 function report(checks: DoctorCheck[], endpoint: string | undefined, unavailable: boolean, differences: readonly EngineDifference[] = []): DoctorReport {
   const failures = checks.filter((c) => c.status === 'fail').length;
@@ -49,7 +50,8 @@ function connectFix(err: DockerError): string {
 /**
  * What a user needs before starting workspaces, checked read-only: the engine answers,
  * speaks a supported API version, the aicli network exists and is aicli's, the kernel
- * enforces the configured limits, the default image is there, and disk space is left.
+ * enforces the configured limits, the default image is there, disk space is left, and
+ * an egress allowlist can be enforced (measured with a probe network, removed at once).
  * Connects itself (never creating the network); throws only for bad configuration.
  */
 export async function runDoctor(options: ConnectOptions = {}): Promise<DoctorReport> {
@@ -90,11 +92,12 @@ export async function runDoctor(options: ConnectOptions = {}): Promise<DoctorRep
     const profile = profileFromVersion(version.raw);
     checks.push({ id: 'engine', title: TITLES.engine, status: 'pass', detail: `${ep}: ${profile.label}, answered in ${connectMs.toFixed(0)} ms` });
     checks.push(apiCheck(client.apiVersion, client.apiVersionNegotiated, versionSource(options.config, options), version.apiVersion, version.minApiVersion));
-    const [info, network, image] = await Promise.all([client.info(call), networkCheck(client.api, config, call), imageCheck(client.api, config, call)]);
+    // egress: the one check that makes something (a probe network, removed at once): an engine's word is not enough.
+    const [info, network, image, egress] = await Promise.all([client.info(call), networkCheck(client.api, config, call), imageCheck(client.api, config, call), egressDoctorCheck(client.api, config, call)]);
     const summary = toSystemSummary(info.raw);
     checks.push(network, ...limitChecks(summary, config), image, await diskCheck(summary, client.endpoint.url), warningsCheck(summary));
     const differences = engineDifferences(profile);
-    checks.push(differencesCheck(profile, differences, config, summary.security.rootless || info.raw['Rootless'] === true));
+    checks.push(differencesCheck(profile, differences, config, summary.security.rootless || info.raw['Rootless'] === true), egress);
     return report(checks, client.endpoint.url, false, differences);
   } finally {
     await client.close();

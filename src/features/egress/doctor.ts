@@ -90,3 +90,20 @@ export async function checkEgressSupport(api: EngineApi, options: EgressCheckOpt
   }
   return { ok: items.every((i) => i.ok), items };
 }
+
+/** `doctor`'s line for egress: whether this engine can give a workspace an allowlist, failing only when one is configured. */
+export async function egressDoctorCheck(
+  api: EngineApi,
+  config: { readonly egressAllow: readonly string[]; readonly egressImage: string | undefined },
+  options: CallOptions & { readonly labels?: LabelSet } = {},
+): Promise<{ id: 'egress'; title: string; status: 'pass' | 'warn' | 'fail'; detail: string; fix?: string }> {
+  const title = 'Egress allowlist';
+  const r = await checkEgressSupport(api, { ...options, ...(config.egressImage === undefined ? {} : { image: config.egressImage }) });
+  const wanted = config.egressAllow.length > 0;
+  const detail = r.items.map((i) => `${i.ok ? '' : 'NOT: '}${i.detail}`).join('; ');
+  if (r.ok) return { id: 'egress', title, status: 'pass', detail: `${wanted ? `egress_allow (${config.egressAllow.length} names) can be enforced` : 'workspaces can get an egress_allow'}: ${detail}` };
+  const fix = r.items.some((i) => !i.ok && i.name === 'gateway image')
+    ? 'set `egress_image` to a gateway image built for the engine'
+    : 'use Docker 20.10 or newer for workspaces with egress_allow (Podman drops the bridge option the design rests on)';
+  return { id: 'egress', title, status: wanted ? 'fail' : 'warn', detail: `this engine cannot enforce an egress allowlist${wanted ? ', and egress_allow is set' : ' (egress_allow is not set)'}: ${detail}`, fix };
+}

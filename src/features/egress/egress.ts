@@ -12,22 +12,32 @@ import { GATEWAY_ALIAS, GATEWAY_PORT } from '../../egress-proxy/contract.js';
 import { DockerError, EgressNotFoundError, InvalidArgumentError, InvalidConfigError, isDockerError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
+import type { ContainerCreateBody } from '../../engine/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
+import { defaultConfig, type DockerConfig } from '../config/index.js';
 import { EGRESS_LABELS, EGRESS_ROLES, LABELS, ownerLabels, rfc3339, type LabelSet } from '../labels.js';
+import { ensureNetwork } from '../network/index.js';
+import { applySpecPatch } from '../workspace/spec.js';
 import { recentDecisions, type Decision } from './decisions.js';
 import { engineSideCidrs } from './deny.js';
-import { createGateway, findGateways, gatewayName, removeContainer, startContainer, type GatewayInput } from './gateway.js';
+import { createGateway, findGateways, gatewayName, removeContainer, startContainer, type ContainerSummary, type GatewayInput } from './gateway.js';
 import { ensureGatewayImage } from './image.js';
-import { ensureAicliNetwork, ensureWorkspaceNetwork, inspectNetwork, ipv4Subnet, workspaceNetworkName } from './network.js';
+import { ensureWorkspaceNetwork, inspectNetwork, ipv4Subnet, workspaceNetworkName } from './network.js';
 
-/** The ports allowed when none are given, as `egress_ports` defaults. */
-export const DEFAULT_EGRESS_PORTS: readonly number[] = Object.freeze([80, 443]);
+/** The ports allowed when none are given: the `egress_ports` default. */
+export const DEFAULT_EGRESS_PORTS: readonly number[] = defaultConfig().egressPorts;
 
-/** What a workspace's ContainerCreate body gets (see applyEgress). */
+/**
+ * What a workspace's ContainerCreate body gets: its own network and nothing else, DNS
+ * pointed nowhere, the proxy variables, and a label naming its egress network (so remove,
+ * ls and inspect know it has a gateway without asking). A workspace spec patch: it goes
+ * through the workspace's applySpecPatch and policy like any other.
+ */
 export interface EgressPatch {
   readonly HostConfig: { readonly NetworkMode: string; readonly Dns: readonly string[] };
   readonly NetworkingConfig: { readonly EndpointsConfig: Readonly<Record<string, Record<string, never>>> };
   readonly Env: readonly string[];
+  readonly Labels: LabelSet;
 }
 
 export interface PrepareEgressOptions extends CallOptions {
@@ -40,8 +50,11 @@ export interface PrepareEgressOptions extends CallOptions {
   readonly ports?: readonly number[];
   /** `egress_image`; unset: provisioned on the engine from this process's Node. */
   readonly image?: string | undefined;
-  /** The aicli network the gateway leaves by (`network_name`); default `aicli-network`. */
-  readonly network?: string;
+  /**
+   * The configuration of the aicli network the gateway leaves by (`network_name`, its
+   * driver, subnet, ...), ensured by the network feature; default: aicli's defaults.
+   */
+  readonly config?: DockerConfig;
   /** More addresses of the engine host to refuse (a remote host's own addresses are not visible through the API). */
   readonly hostAddresses?: readonly string[];
   /** More labels for every object made (tests pass `{ 'aicli.test': 'true' }`; ephemeral workspaces their owner labels). */
@@ -118,30 +131,26 @@ export function proxyEnv(): string[] {
   ];
 }
 
-function patchFor(network: string): EgressPatch {
+/** The patch of the workspace `workspaceName`: pure, the same before and after its network exists. */
+export function egressPatch(workspaceName: string): EgressPatch {
+  checkWorkspaceName(workspaceName);
+  const network = workspaceNetworkName(workspaceName);
   return {
     HostConfig: { NetworkMode: network, Dns: ['127.0.0.1'] },
     NetworkingConfig: { EndpointsConfig: { [network]: {} } },
     Env: proxyEnv(),
+    Labels: { [EGRESS_LABELS.network]: network },
   };
 }
 
-type CreateBody = Record<string, unknown> & { Env?: readonly string[]; HostConfig?: Record<string, unknown>; NetworkingConfig?: unknown };
-
 /**
- * A ContainerCreate body with the patch applied: the workspace's network becomes its
- * own internal network (and only it), `Dns` points nowhere, and the proxy variables
- * replace any of the same name. The rest (its hardening) is kept as it was.
+ * A ContainerCreate body with the patch applied by the workspace's own applySpecPatch:
+ * the workspace's network becomes its own internal network (and only it), `Dns` points
+ * nowhere, and the proxy variables replace any of the same name. The rest (its
+ * hardening) is kept as it was. `Workspaces.create` does this itself (with its policy).
  */
-export function applyEgress<T extends CreateBody>(body: T, patch: EgressPatch): T {
-  const names = new Set(patch.Env.map((e) => e.slice(0, e.indexOf('='))));
-  const env = (body.Env ?? []).filter((e) => !names.has(e.includes('=') ? e.slice(0, e.indexOf('=')) : e));
-  return {
-    ...body,
-    Env: [...env, ...patch.Env],
-    HostConfig: { ...body.HostConfig, NetworkMode: patch.HostConfig.NetworkMode, Dns: [...patch.HostConfig.Dns] },
-    NetworkingConfig: structuredClone(patch.NetworkingConfig),
-  };
+export function applyEgress(body: ContainerCreateBody, patch: EgressPatch): ContainerCreateBody {
+  return applySpecPatch(body, { source: 'egress_allow', setting: 'egress_allow', ...patch });
 }
 
 function objectLabels(o: { workspaceName: string; workspaceId?: string | undefined; labels?: LabelSet | undefined }, role: string): LabelSet {
@@ -158,7 +167,9 @@ function objectLabels(o: { workspaceName: string; workspaceId?: string | undefin
 
 async function imageOf(api: EngineApi, o: PrepareEgressOptions): Promise<string> {
   if (o.image === undefined) {
-    const img = await ensureGatewayImage(api, { signal: o.signal, timeoutMs: o.timeoutMs, ...(o.labels === undefined ? {} : { labels: o.labels }), ...(o.proxyBundle === undefined ? {} : { proxyBundle: o.proxyBundle }) });
+    // The image is shared by every workspace: the caller's labels, not a workspace's ownership.
+    const { [LABELS.ephemeral]: _ephemeral, ...labels } = o.labels ?? {};
+    const img = await ensureGatewayImage(api, { signal: o.signal, timeoutMs: o.timeoutMs, labels, ...(o.proxyBundle === undefined ? {} : { proxyBundle: o.proxyBundle }) });
     return img.id;
   }
   // A configured image must be there: pulling is not this feature's (and a missing one says so).
@@ -166,60 +177,100 @@ async function imageOf(api: EngineApi, o: PrepareEgressOptions): Promise<string>
   return o.image;
 }
 
+/** The aicli network the gateway leaves by, made or found by the network feature; never an internal one. */
+async function ensureUplink(api: EngineApi, o: PrepareEgressOptions, call: CallOptions): Promise<string> {
+  const config = o.config ?? defaultConfig();
+  const internal = (): InvalidConfigError =>
+    new InvalidConfigError([
+      { source: 'network', key: 'egress_allow', message: `the aicli network "${config.networkName}" is internal, so an egress gateway would have no way out; use a non-internal network_name, or drop egress_allow` },
+    ]);
+  if (config.networkInternal) throw internal();
+  const net = await ensureNetwork(api, config, { ...call, ...(o.labels === undefined ? {} : { labels: o.labels }), ...(o.logger === undefined ? {} : { logger: o.logger }) });
+  // An existing network that drifted from the configuration (or was adopted) may be internal all the same.
+  if (net.drift.some((d) => d.key === 'network_internal' && d.have === 'true')) throw internal();
+  return net.name;
+}
+
+/** Promise.all, except that it waits for every promise before throwing the first failure. */
+async function settled<T extends readonly unknown[]>(promises: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Docker answers 409 to a taken name; Podman's compatible service answers 500 with these words. */
+function isNameConflict(err: unknown): boolean {
+  return isDockerError(err, 'DOCKER_CONFLICT') || (isDockerError(err, 'DOCKER_API_ERROR') && /is already in use|already exists/i.test((err as Error).message));
+}
+
+/** A gateway serves this allowlist on this network, and is (or is about to be) running. */
+function serves(c: ContainerSummary, allow: readonly string[], ports: readonly number[], network: string): boolean {
+  const l = c.Labels ?? {};
+  const alive = c.State === 'running' || c.State === 'created' || c.State === 'restarting';
+  return alive && l[EGRESS_LABELS.allow] === allow.join(',') && l[EGRESS_LABELS.ports] === ports.join(',') && l[EGRESS_LABELS.network] === network;
+}
+
 /**
  * Makes the workspace's internal network and its gateway (or finds them, when they
  * already serve this allowlist), and returns the patch for the workspace's
- * ContainerCreate body. Bad input throws before anything is made.
+ * ContainerCreate body. Bad input throws before anything is made; a failure removes
+ * what this call made, and nothing else.
+ *
+ * Safe to run concurrently for one workspace: the gateway's name is a pure function of
+ * the workspace's, so of several creates one succeeds, and the others use its gateway.
+ * (Workspaces.create runs it only in the process that won the workspace's own name.)
  */
 export async function prepareEgress(api: EngineApi, options: PrepareEgressOptions): Promise<EgressPrepared> {
   checkWorkspaceName(options.workspaceName);
   const { allow, ports } = checkEgressInput(options.allow, options.ports ?? DEFAULT_EGRESS_PORTS);
   const logger = options.logger ?? silentLogger;
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
-  const uplinkName = options.network ?? 'aicli-network';
 
-  const [image, uplink, deny] = await Promise.all([
-    imageOf(api, options),
-    ensureAicliNetwork(api, uplinkName, { ...call, ...(options.labels === undefined ? {} : { labels: options.labels }) }),
-    engineSideCidrs(api, options.hostAddresses ?? [], call),
-  ]);
-  if (uplink.Internal === true) {
-    throw new InvalidConfigError([{ source: 'network', key: 'egress_allow', message: `the aicli network "${uplinkName}" is internal, so an egress gateway would have no way out; use a non-internal network_name, or drop egress_allow` }]);
-  }
-  const net = await ensureWorkspaceNetwork(api, options.workspaceName, objectLabels(options, EGRESS_ROLES.network), call);
-  const subnet = ipv4Subnet(net);
-  if (subnet === undefined) throw new InvalidArgumentError('workspace', `the network "${net.Name}" has no IPv4 subnet`);
-
-  const input: GatewayInput = { image, workspaceName: options.workspaceName, network: net.Name, subnet, uplink: uplink.Name, allow, ports, deny, labels: objectLabels(options, EGRESS_ROLES.gateway) };
-  const existing = await findGateways(api, options.workspaceName, call);
-  const same = existing.find(
-    (c) => c.State === 'running' && c.Labels?.[EGRESS_LABELS.allow] === allow.join(',') && c.Labels[EGRESS_LABELS.ports] === ports.join(',') && c.Labels[EGRESS_LABELS.network] === net.Name,
-  );
-  // Nothing half-made is left: the network goes too, unless a workspace is on it already.
+  // All three settle before a failure is thrown: none goes on making something unseen.
+  const [image, uplink, deny] = await settled([imageOf(api, options), ensureUplink(api, options, call), engineSideCidrs(api, options.hostAddresses ?? [], call)] as const);
+  const { network: net, created: madeNetwork } = await ensureWorkspaceNetwork(api, options.workspaceName, objectLabels(options, EGRESS_ROLES.network), call);
+  let madeGateway: string | undefined;
+  // Nothing half-made is left: what this call made goes (the network only while nothing is on it).
   const undo = async (err: unknown): Promise<never> => {
-    await removeEgress(api, { workspaceName: options.workspaceName, ...call }).catch(() => undefined);
+    if (madeGateway !== undefined) await removeContainer(api, madeGateway, call).catch(() => undefined);
+    if (madeNetwork) await api.json({ method: 'DELETE', path: apiPath`/networks/${net.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
     throw err;
   };
-  let id: string;
-  let running: Promise<void>;
-  if (same !== undefined && existing.length === 1) {
-    id = same.Id;
-    running = Promise.resolve();
-  } else {
-    try {
-      for (const c of existing) await removeContainer(api, c.Id, call);
-      id = await createGateway(api, input, call);
-    } catch (err) {
-      return undo(err);
+  const subnet = ipv4Subnet(net);
+  if (subnet === undefined) return undo(new InvalidArgumentError('workspace', `the network "${net.Name}" has no IPv4 subnet`));
+
+  const input: GatewayInput = { image, workspaceName: options.workspaceName, network: net.Name, subnet, uplink, allow, ports, deny, labels: objectLabels(options, EGRESS_ROLES.gateway) };
+  let gateway: ContainerSummary | undefined;
+  try {
+    const existing = await findGateways(api, options.workspaceName, call);
+    gateway = existing.find((c) => serves(c, allow, ports, net.Name));
+    // Another allowlist, or a dead gateway: replaced.
+    for (const c of existing) if (c !== gateway) await removeContainer(api, c.Id, call);
+    if (gateway === undefined) {
+      try {
+        madeGateway = await createGateway(api, input, call);
+      } catch (err) {
+        if (!isNameConflict(err)) throw err;
+        // Made meanwhile by a concurrent prepare: use it if it serves this allowlist.
+        gateway = (await findGateways(api, options.workspaceName, call)).find((c) => serves(c, allow, ports, net.Name));
+        if (gateway === undefined) throw err;
+      }
     }
-    running = startContainer(api, id, call).then(() => {
-      logger.info({ workspace: options.workspaceName, gateway: gatewayName(options.workspaceName), network: net.Name, allow, ports }, 'egress gateway running');
-    }, undo);
-    // Whoever asks for ready() gets the failure; nobody asking is not an unhandled rejection.
-    running.catch(() => undefined);
+  } catch (err) {
+    return undo(err);
   }
+  const id = madeGateway ?? gateway?.Id ?? '';
+  // Starting a gateway that runs already is a no-op (304).
+  const running = gateway?.State === 'running'
+    ? Promise.resolve()
+    : startContainer(api, id, call).then(() => {
+        logger.info({ workspace: options.workspaceName, gateway: gatewayName(options.workspaceName), network: net.Name, allow, ports }, 'egress gateway running');
+      }, undo);
+  // Whoever asks for ready() gets the failure; nobody asking is not an unhandled rejection.
+  running.catch(() => undefined);
   if (options.awaitGateway !== false) await running;
-  return { patch: patchFor(net.Name), gateway: { id, name: gatewayName(options.workspaceName) }, network: { id: net.Id, name: net.Name, subnet }, image, ready: () => running };
+  return { patch: egressPatch(options.workspaceName), gateway: { id, name: gatewayName(options.workspaceName) }, network: { id: net.Id, name: net.Name, subnet }, image, ready: () => running };
 }
 
 export interface RemoveEgressOptions extends CallOptions {

@@ -15,7 +15,7 @@ import tar from 'tar-stream';
 import { DockerAbortedError, EgressImageError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
-import { upload } from '../../engine/upload.js';
+import { jsonMessages, messageError } from '../../engine/json-messages.js';
 import { EGRESS_LABELS, EGRESS_ROLES, LABELS, labelFilter, ownerLabels, rfc3339, type LabelSet } from '../labels.js';
 import { collectRuntime, type Runtime, type RuntimeFile } from './runtime.js';
 
@@ -34,6 +34,8 @@ export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-old-space-size=16',
 
 /** Bumped when the image layout changes in a way the inputs do not show. */
 const LAYOUT_VERSION = 1;
+/** The least time an import may take (upload included), whatever the call's own time-out. */
+const IMPORT_TIMEOUT_MS = 600_000;
 
 export interface GatewayImageOptions extends CallOptions {
   /** The bundled proxy; default: dist/egress-proxy.cjs of this package. */
@@ -88,6 +90,19 @@ async function plan(proxyBundle: string): Promise<Plan> {
   }));
   hash.update(bundle);
   return { runtime, bundle, identity: hash.digest('hex').slice(0, 16), entrypoint };
+}
+
+/** One plan per bundle for the life of the process: its inputs (this Node, its libraries) do not change under it. */
+const plans = new Map<string, Promise<Plan>>();
+
+function planOnce(proxyBundle: string): Promise<Plan> {
+  let p = plans.get(proxyBundle);
+  if (p === undefined) {
+    p = plan(proxyBundle);
+    plans.set(proxyBundle, p);
+    p.catch(() => plans.delete(proxyBundle));
+  }
+  return p;
 }
 
 /** The image's root file system as a tar, produced while it is sent. */
@@ -166,25 +181,49 @@ function changes(p: Plan, labels: LabelSet): string[] {
   ];
 }
 
+/** Calls under way in this process, by engine and bundle: workspaces made at once import the image once. */
+const inFlight = new WeakMap<EngineApi, Map<string, Promise<GatewayImage>>>();
+
 /**
  * Finds the gateway image this process would make, or makes it: once per identity per
  * engine. Throws EgressImageError when this process cannot make one for this engine
  * (another OS or architecture), saying to set egress_image.
  */
-export async function ensureGatewayImage(api: EngineApi, options: GatewayImageOptions = {}): Promise<GatewayImage> {
+export function ensureGatewayImage(api: EngineApi, options: GatewayImageOptions = {}): Promise<GatewayImage> {
+  // Shared only by calls without a signal of their own (one caller's abort must not end another's).
+  if (options.signal !== undefined) return ensureImage(api, options);
+  const key = JSON.stringify([options.proxyBundle ?? '', options.labels ?? {}, options.timeoutMs ?? 0]);
+  let byKey = inFlight.get(api);
+  if (byKey === undefined) {
+    byKey = new Map();
+    inFlight.set(api, byKey);
+  }
+  const running = byKey.get(key);
+  if (running !== undefined) return running.then((img) => ({ ...img, created: false }));
+  const p = ensureImage(api, options).finally(() => byKey.delete(key));
+  byKey.set(key, p);
+  return p;
+}
+
+async function ensureImage(api: EngineApi, options: GatewayImageOptions): Promise<GatewayImage> {
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
-  const version = await api.version(call);
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
-  if (version.os !== 'linux' || process.platform !== 'linux' || version.arch !== arch) {
-    throw new EgressImageError(
+  const unfit = async (): Promise<EgressImageError | undefined> => {
+    const version = await api.version(call);
+    if (version.os === 'linux' && process.platform === 'linux' && version.arch === arch) return undefined;
+    return new EgressImageError(
       `cannot make the egress gateway image for this engine (${version.os}/${version.arch}) from this process's Node (${process.platform}/${arch}). ` +
         'Set egress_image (or --egress-image) to a gateway image built for the engine (see docs/configuration.md#egress_image).',
     );
-  }
-  const p = await plan(options.proxyBundle ?? defaultProxyBundle());
+  };
+  if (process.platform !== 'linux') throw (await unfit()) ?? new EgressImageError(`this process runs on ${process.platform}; set egress_image to a gateway image`);
+  const p = await planOnce(options.proxyBundle ?? defaultProxyBundle());
   const reference = `${GATEWAY_REPOSITORY}:${p.identity}`;
+  // Found by its identity, it was made from these very files, so for this engine's platform.
   const found = await findByIdentity(api, p.identity, call);
   if (found !== undefined) return { id: found, reference, identity: p.identity, created: false };
+  const refusal = await unfit();
+  if (refusal !== undefined) throw refusal;
 
   const labels: LabelSet = {
     ...options.labels,
@@ -202,37 +241,36 @@ export async function ensureGatewayImage(api: EngineApi, options: GatewayImageOp
     producerError = err;
     producer.abort(err);
   });
-  let answer: Buffer;
   try {
-    answer = await upload(api, {
+    // The tar goes as the request body, made while it is sent (never whole in memory),
+    // and never re-sent: a stream body is not retried.
+    const res = await api.stream({
       method: 'POST',
       path: apiPath`/images/create`,
       query: { fromSrc: '-', repo: GATEWAY_REPOSITORY, tag: p.identity, changes: changes(p, labels), message: 'aicli egress gateway' },
+      headers: { 'content-type': 'application/x-tar' },
       body: Readable.from(pack),
-      contentType: 'application/x-tar',
-      signal,
-      timeoutMs: Math.max(options.timeoutMs ?? 0, 600_000),
       resource: 'image',
+      signal,
+      // The upload is part of the wait for the answer: ~100 MB, even to a remote engine.
+      timeoutMs: Math.max(options.timeoutMs ?? 0, IMPORT_TIMEOUT_MS),
     });
+    // The import answers 200 and reports failures inside its progress stream.
+    try {
+      for await (const m of jsonMessages(res.body)) {
+        const failed = messageError(m);
+        if (failed !== undefined) throw new EgressImageError(`the engine refused the egress gateway image: ${failed}`);
+      }
+    } finally {
+      res.body.destroy();
+    }
   } catch (err) {
     if (producerError !== undefined && err instanceof DockerAbortedError) {
       throw new EgressImageError(`cannot read the files of the egress gateway image: ${(producerError as Error).message}`, { cause: producerError });
     }
     throw err;
-  }
-  // The import answers 200 and reports failures inside its progress stream.
-  for (const line of answer.toString('utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    let msg: { error?: unknown; errorDetail?: { message?: unknown } };
-    try {
-      msg = JSON.parse(line) as typeof msg;
-    } catch {
-      continue;
-    }
-    if (msg.error !== undefined) {
-      const why = typeof msg.errorDetail?.message === 'string' ? msg.errorDetail.message : typeof msg.error === 'string' ? msg.error : JSON.stringify(msg.error);
-      throw new EgressImageError(`the engine refused the egress gateway image: ${why}`);
-    }
+  } finally {
+    pack.destroy();
   }
   const id = await findByIdentity(api, p.identity, call);
   if (id === undefined) throw new EgressImageError(`the engine imported the egress gateway image but lists no image labelled ${EGRESS_LABELS.image}=${p.identity}`);

@@ -1,13 +1,12 @@
 /**
- * The two networks a gateway stands on: the workspace's own internal network (made
- * here, one per workspace) and the aicli network it leaves by (issue 7's; a stand-in
- * until then).
+ * The workspace's own internal network (one per workspace), which the gateway shares
+ * with it; the aicli network it leaves by is the network feature's (ensureNetwork).
  */
 import { EgressUnsupportedError, isDockerError, InvalidArgumentError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import { compareApiVersions } from '../../transport/api-version.js';
-import { EGRESS_ROLES, LABELS, labelFilter, ownerLabels, rfc3339, type LabelSet } from '../labels.js';
+import { EGRESS_ROLES, LABELS, labelFilter, type LabelSet } from '../labels.js';
 
 export interface NetworkInspect {
   readonly Id: string;
@@ -48,28 +47,6 @@ export async function inspectNetwork(api: EngineApi, name: string, options: Call
   }
 }
 
-// STAND-IN until issue 7 lands: ensureNetwork() of the network feature makes the aicli
-// network with its own settings; this one only finds it by exact name, or creates a
-// plain bridge labelled aicli.managed, so the gateway has a way out.
-export async function ensureAicliNetwork(api: EngineApi, name: string, options: CallOptions & { labels?: LabelSet } = {}): Promise<NetworkInspect> {
-  const found = await inspectNetwork(api, name, options);
-  if (found !== undefined) return found;
-  try {
-    await api.json({
-      method: 'POST',
-      path: apiPath`/networks/create`,
-      json: { Name: name, Driver: 'bridge', Labels: { ...options.labels, [LABELS.managed]: 'true', [LABELS.created]: rfc3339(), ...ownerLabels(), [LABELS.role]: 'network' } },
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-  } catch (err) {
-    if (!isDockerError(err, 'DOCKER_CONFLICT')) throw err;
-  }
-  const made = await inspectNetwork(api, name, options);
-  if (made === undefined) throw new InvalidArgumentError('network_name', `the network "${name}" vanished right after it was created; retry`);
-  return made;
-}
-
 /**
  * Makes (or finds) the workspace's internal network: a bridge with no host address
  * (inhibit_ipv4), internal, no IPv6, labelled as the workspace's. A same-named network
@@ -80,7 +57,7 @@ export async function ensureWorkspaceNetwork(
   workspaceName: string,
   labels: LabelSet,
   options: CallOptions = {},
-): Promise<NetworkInspect> {
+): Promise<{ readonly network: NetworkInspect; readonly created: boolean }> {
   const name = workspaceNetworkName(workspaceName);
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
   // Made first, looked for only when the name is taken: the usual case is one call.
@@ -124,7 +101,7 @@ export async function ensureWorkspaceNetwork(
       `This engine does not keep ${INHIBIT_IPV4} on bridge networks${said}, so the engine host would stay reachable from the workspace: an egress allowlist cannot be enforced here. Use Docker 20.10 or newer, or create the workspace without egress_allow.`,
     );
   }
-  return checkOurs(full, workspaceName);
+  return { network: checkOurs(full, workspaceName), created: made?.Id === full.Id };
 }
 
 /** A same-named network aicli did not make, or made without inhibit_ipv4, is never used. */

@@ -8,6 +8,7 @@
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
 import type { DockerConfig } from '../config/index.js';
+import type { WorkspaceEgress, WorkspaceEgressInfo } from '../egress/workspace.js';
 import type { LabelSet } from '../labels.js';
 import type { WorkspacePullOptions } from './pull.js';
 
@@ -99,6 +100,8 @@ export interface WorkspaceInfo {
   readonly message?: string;
   /** Backends whose data may stay behind on a node (Swarm): where it lives. */
   readonly data?: WorkspaceDataInfo;
+  /** Its egress allowlist and gateway, when it has one (egress_allow). */
+  readonly egress?: WorkspaceEgressInfo;
 }
 
 /** What the facade hands a backend: a checked body and the names it was made for. */
@@ -117,12 +120,19 @@ export interface WorkspaceSpec {
   readonly constraints?: readonly string[];
   /** An image the engine lacks: pulled (the default) with these callbacks, or not (`policy: 'never'`). */
   readonly pull?: WorkspacePullOptions;
+  /** An egress allowlist: the body already carries its patch; the backend makes its network and gateway. */
+  readonly egress?: WorkspaceEgress | undefined;
 }
 
 export interface CreateResult {
   readonly info: WorkspaceInfo;
   /** false: it existed already (made by an earlier or a concurrent create), and is returned as it is. */
   readonly created: boolean;
+  /**
+   * Resolves once what the workspace needs besides its container runs (its egress
+   * gateway, started while the workspace is made); the facade awaits it after start.
+   */
+  readonly ready?: () => Promise<void>;
 }
 
 export interface StopOptions extends CallOptions {

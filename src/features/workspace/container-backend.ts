@@ -22,6 +22,9 @@ import { isPredefinedNetworkMode } from './spec.js';
 import { pullForCreate, pullsMissing } from './pull.js';
 import { engineProfile } from '../../engine/engine-kind.js';
 import { podmanCreateBody, refreshOverdueHealth } from '../podman/index.js';
+import { awaitGateway, egressInfo, gatewayRunning, GATEWAY_WAIT_MS, listGateways, prepareEgress, removeEgress, type WorkspaceEgress } from '../egress/index.js';
+import { EGRESS_LABELS, LABELS, ownerGone } from '../labels.js';
+import { sanitizeName } from './names.js';
 
 /** Seconds between SIGTERM and SIGKILL on stop and restart, as `docker stop`. */
 export const DEFAULT_STOP_SECONDS = 10;
@@ -60,6 +63,12 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** The info with its egress (allowlist, gateway state), when it has an allowlist. */
+function withEgress(info: WorkspaceInfo, gateways: ReadonlyMap<string, Parameters<typeof egressInfo>[2]>): WorkspaceInfo {
+  const egress = egressInfo(info.name, info.labels, gateways.get(info.name));
+  return egress === undefined ? info : { ...info, egress };
 }
 
 export class ContainerBackend implements WorkspaceBackend {
@@ -110,16 +119,77 @@ export class ContainerBackend implements WorkspaceBackend {
         if (existing !== undefined) {
           if (needsNetwork) await this.#ensureNetwork(spec, options);
           this.#logger.debug({ workspace: spec.name, container: existing.id }, 'workspace exists; returning it');
-          return { info: existing, created: false };
+          const egress = await this.#joinEgress(spec, existing, options);
+          if (egress !== undefined) return { info: existing, created: false, ...egress };
         }
         // Removed between our create and our look: nothing of ours exists; try again.
         if (attempt >= CREATE_ATTEMPTS) throw err;
         continue;
       }
       if (needsNetwork) await this.#ensureNetwork(spec, options);
+      const egress = await this.#makeEgress(spec, id, options);
       this.#logger.info({ workspace: spec.name, container: id, image: spec.body.Image }, 'workspace created');
-      return { info: await this.#inspectId(id, spec.name, options), created: true };
+      return { info: await this.#inspectId(id, spec.name, options), created: true, ...egress };
     }
+  }
+
+  // --- Egress (issue 12): the workspace's name decides who makes its network and gateway. ---
+
+  #egressOptions(spec: WorkspaceSpec, e: WorkspaceEgress, options: CallOptions): Parameters<typeof prepareEgress>[1] {
+    const ephemeral = spec.body.Labels?.[LABELS.ephemeral];
+    return {
+      workspaceName: spec.name,
+      workspaceId: spec.id,
+      allow: e.allow,
+      ports: e.ports,
+      image: e.image,
+      hostAddresses: e.hostAddresses,
+      ...(e.proxyBundle === undefined ? {} : { proxyBundle: e.proxyBundle }),
+      config: spec.config,
+      // The workspace's own: its caller's labels, and ephemeral (the owner is this process, as the workspace's).
+      labels: { ...spec.labels, ...(ephemeral === undefined ? {} : { [LABELS.ephemeral]: ephemeral }) },
+      awaitGateway: false,
+      logger: this.#logger,
+      ...call(options),
+    };
+  }
+
+  /** The create that made the container makes the egress too; if that fails, the container goes (nothing is left). */
+  async #makeEgress(spec: WorkspaceSpec, id: string, options: CallOptions): Promise<{ ready?: () => Promise<void> }> {
+    if (spec.egress === undefined) return {};
+    try {
+      const prepared = await prepareEgress(this.#api, this.#egressOptions(spec, spec.egress, options));
+      return { ready: () => prepared.ready() };
+    } catch (err) {
+      await this.#api.json({ method: 'DELETE', path: apiPath`/containers/${id}`, query: { force: true, v: true }, resource: 'container', ...call(options) }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * A create that found the workspace: its maker makes the network and the gateway right
+   * after the container, so wait until the gateway exists (then the network does, and a
+   * start can follow). Mended here when its maker is gone or it never came; undefined when
+   * the workspace went meanwhile (its maker failed and removed it): create anew.
+   */
+  async #joinEgress(spec: WorkspaceSpec, existing: WorkspaceInfo, options: CallOptions): Promise<{ ready?: () => Promise<void> } | undefined> {
+    if (spec.egress === undefined || existing.labels[EGRESS_LABELS.network] === undefined) return {};
+    const made = Date.parse(existing.created);
+    const until = ownerGone(existing.labels) || !Number.isFinite(made) ? 0 : Math.min(Date.now(), made) + GATEWAY_WAIT_MS;
+    // Set by the wait's look at the workspace (a closure the compiler does not follow).
+    const seen = { gone: false };
+    const stillWanted = async (): Promise<boolean> => {
+      seen.gone = (await this.#inspectByName(spec, options)) === undefined;
+      return !seen.gone;
+    };
+    const found = await awaitGateway(this.#api, spec.name, { ...call(options), until, stillWanted });
+    if (seen.gone) return undefined;
+    if (found === undefined) {
+      this.#logger.warn({ workspace: spec.name }, 'workspace without its egress gateway; making it');
+      const prepared = await prepareEgress(this.#api, this.#egressOptions(spec, spec.egress, options));
+      return { ready: () => prepared.ready() };
+    }
+    return { ready: () => gatewayRunning(this.#api, spec.name, { ...call(options), until: Date.now() + GATEWAY_WAIT_MS }) };
   }
 
   async #ensureNetwork(spec: WorkspaceSpec, options: CallOptions): Promise<void> {
@@ -219,7 +289,11 @@ export class ContainerBackend implements WorkspaceBackend {
 
   async remove(name: string, options: RemoveOptions = {}): Promise<boolean> {
     const ref = await lookupWorkspaceContainer(this.#api, name, call(options));
-    if (ref === undefined) return false;
+    if (ref === undefined) {
+      // A workspace whose create failed half-way may have left its egress gateway and network.
+      const left = await removeEgress(this.#api, { workspaceName: sanitizeName(name), ...call(options) });
+      return left.gateway || left.network;
+    }
     try {
       // force: a running workspace is killed first; v: its anonymous volumes go with it (unless keepData).
       const v = options.keepData !== true;
@@ -229,13 +303,17 @@ export class ContainerBackend implements WorkspaceBackend {
       if (err instanceof ContainerNotFoundError) return false;
       throw err;
     }
+    // Its gateway and network go with it (after it: the network cannot go while it is on it).
+    if (ref.labels[EGRESS_LABELS.network] !== undefined) await removeEgress(this.#api, { workspaceName: ref.workspace, ...call(options) });
     this.#logger.info({ workspace: ref.workspace, container: ref.id }, 'workspace removed');
     return true;
   }
 
   async inspect(name: string, options: CallOptions = {}): Promise<WorkspaceInfo> {
     const ref = await findWorkspaceContainer(this.#api, name, call(options));
-    return this.#inspectId(ref.id, ref.workspace, options);
+    const info = await this.#inspectId(ref.id, ref.workspace, options);
+    if (info.labels[EGRESS_LABELS.network] === undefined) return info;
+    return withEgress(info, await listGateways(this.#api, { ...call(options), workspaceName: info.name }));
   }
 
   /** The workspace's container on this engine, by name (the library's messages then name it readably). */
@@ -250,10 +328,11 @@ export class ContainerBackend implements WorkspaceBackend {
   }
 
   async list(options: CallOptions = {}): Promise<WorkspaceInfo[]> {
-    const refs = await listWorkspaceContainers(this.#api, call(options));
+    // Every gateway in one call, beside the list: not one call per workspace.
+    const [refs, gateways] = await Promise.all([listWorkspaceContainers(this.#api, call(options)), listGateways(this.#api, call(options))]);
     const infos = await mapLimit(refs, LIST_CONCURRENCY, async (ref) => {
       try {
-        return await this.#inspectId(ref.id, ref.workspace, options);
+        return withEgress(await this.#inspectId(ref.id, ref.workspace, options), gateways);
       } catch (err) {
         // Removed between the list and its inspect: it is simply no longer there.
         if (err instanceof WorkspaceNotFoundError) return undefined;

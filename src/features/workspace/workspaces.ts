@@ -15,6 +15,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import type { Env } from '../../transport/discovery.js';
 import type { ConfigKey, DockerConfig, ValueSource } from '../config/index.js';
 import { swarmConstraint } from '../config/schema.js';
+import { egressPatch, workspaceEgress, type WorkspaceEgress, type WorkspaceEgressOptions } from '../egress/index.js';
 import { ownerLabels, type LabelSet } from '../labels.js';
 import { chooseOrchestrator, orchestratorSource } from '../swarm/orchestrator.js';
 import { SwarmBackend } from '../swarm/swarm-backend.js';
@@ -96,6 +97,8 @@ export interface CreateWorkspaceOptions extends CallOptions {
   /** For a relative `project` or mount source. Default: process.cwd(). */
   readonly cwd?: string | undefined;
   readonly optionNames?: OptionNames | undefined;
+  /** Egress settings of this workspace over the configuration's (egress_allow, egress_ports, egress_image). */
+  readonly egress?: WorkspaceEgressOptions | undefined;
 }
 
 /** A workspace as it would be created: the body, and what the policy refuses in it. */
@@ -107,6 +110,8 @@ export interface WorkspacePlan {
   /** Placement constraints of this workspace (checked), on top of swarm_constraints. */
   readonly constraints: readonly string[];
   readonly violations: readonly PolicyViolation[];
+  /** Its egress allowlist, if any: the body carries its patch; create makes the gateway. */
+  readonly egress: WorkspaceEgress | undefined;
 }
 
 export interface WorkspacesOptions {
@@ -215,7 +220,11 @@ export class Workspaces implements AsyncDisposable {
       ['HostConfig.Mounts[0]', { setting: 'project', source: project === undefined ? 'default' : (names.project ?? 'project option') }],
     ]);
     mounts.forEach((_, i) => origins.set(`HostConfig.Mounts[${i + 1}]`, { setting: `mounts[${i}]`, source: names.mounts ?? 'mounts option' }));
-    for (const patch of options.patches ?? []) {
+    // An allowlist is one more patch (its network, DNS, proxy variables): the policy sees the result.
+    const egressSource = (key: ConfigKey): string => (options.egress?.allow !== undefined && key === 'egress_allow' ? 'egress option' : configOrigin(key, sources).source);
+    const egress = workspaceEgress(config, options.egress, egressSource);
+    const patches = egress === undefined ? (options.patches ?? []) : [{ source: egressSource('egress_allow'), setting: 'egress_allow', ...egressPatch(id) }, ...(options.patches ?? [])];
+    for (const patch of patches) {
       body = applySpecPatch(body, patch);
       for (const field of patchedFields(patch)) {
         origins.set(field, { setting: patch.setting ?? field, source: patch.source });
@@ -236,7 +245,7 @@ export class Workspaces implements AsyncDisposable {
       engineSocket: await localEngineSocket(this.#client.endpoint.url),
       givenPaths: resolved.givenPaths,
     });
-    return { id, name: id, containerName: generateContainerName(id), body: resolved.body, constraints, violations };
+    return { id, name: id, containerName: generateContainerName(id), body: resolved.body, constraints, violations, egress };
   }
 
   /**
@@ -257,19 +266,21 @@ export class Workspaces implements AsyncDisposable {
       labels: options.labels ?? {},
       constraints: plan.constraints,
       ...(options.pull === undefined ? {} : { pull: options.pull }),
+      egress: plan.egress,
     };
     const result = await backend.create(spec, call);
     if (!result.created) this.#warnIfDifferent(plan, result.info);
-    if (options.start !== true) return result;
+    if (options.start !== true && result.ready === undefined) return result;
     try {
-      await backend.start(plan.name, call);
+      if (options.start === true) await backend.start(plan.name, call);
+      // The egress gateway started while the workspace was made: done once it runs.
+      await result.ready?.();
     } catch (err) {
       const refusal = ulimitRefusal(err, this.#client.config, this.#client.configSources);
-      if (refusal === undefined) throw err;
-      // Made just now with limits the engine cannot grant: remove it, so that a create
-      // with lower limits makes a new one instead of returning this one.
-      if (result.created) await backend.remove(plan.name, call).catch(() => undefined);
-      throw refusal;
+      // Made just now and not usable (limits the engine cannot grant, no gateway): removed
+      // with what it came with, so that nothing is left and a create anew makes a new one.
+      if (result.created && (refusal !== undefined || result.ready !== undefined)) await backend.remove(plan.name, call).catch(() => undefined);
+      throw refusal ?? err;
     }
     return { info: await backend.inspect(plan.name, call), created: result.created };
   }
@@ -280,6 +291,10 @@ export class Workspaces implements AsyncDisposable {
     const differs: string[] = [];
     if (existing.image !== plan.body.Image) differs.push(`image ${existing.image} (asked: ${plan.body.Image})`);
     if (existing.project !== asked) differs.push(`project ${existing.project ?? '(none)'} (asked: ${asked ?? '(none)'})`);
+    const allow = (list: readonly string[] | undefined): string => (list === undefined || list.length === 0 ? '(none)' : list.join(','));
+    if (existing.egress !== undefined || plan.egress !== undefined) {
+      if (allow(existing.egress?.allow) !== allow(plan.egress?.allow)) differs.push(`egress allowlist ${allow(existing.egress?.allow)} (asked: ${allow(plan.egress?.allow)}; \`workspace egress ${plan.name} --allow\` changes it)`);
+    }
     if (differs.length > 0) {
       this.#logger.warn({ workspace: plan.name, container: existing.id }, `workspace exists with ${differs.join(', ')}; it is returned as it is: remove it first to create it anew`);
     }

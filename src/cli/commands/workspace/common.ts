@@ -85,8 +85,18 @@ export function infoLines(info: WorkspaceInfo): string {
     ['Ephemeral', info.ephemeral ? 'yes' : 'no'],
     ['Mounts', info.mounts.map((m) => `${m.source || '(anonymous)'} -> ${m.target} (${m.type}${m.readOnly ? ', ro' : ''})`).join('; ')],
     ...(info.data === undefined ? [] : [['Data', info.data.note] as [string, string]]),
+    ['Egress', egressText(info, true)],
   ];
   return rows.map(([k, v]) => `${k.padEnd(16)}${v}`).join('\n') + '\n';
+}
+
+/** The allowlist and whether its gateway runs; `-` without one (a normal network). */
+export function egressText(info: WorkspaceInfo, long = false): string {
+  const e = info.egress;
+  if (e === undefined) return long ? '(no allowlist: the network as configured)' : '-';
+  const names = e.allow.length === 0 ? '(nothing)' : e.allow.join(long ? ', ' : ',');
+  const gateway = e.gateway.running ? 'gateway running' : `gateway ${e.gateway.state}: nothing gets out`;
+  return long ? `${names} (ports ${e.ports.join(', ')}); ${gateway} (${e.gateway.name})` : `${names} (${gateway})`;
 }
 
 export { shortId };

@@ -2,7 +2,7 @@ import { InvalidArgumentError, parseMount, type CreateWorkspaceOptions, type Wor
 import type { CommandContext } from '../../command.js';
 import { homeOf } from '../../connect.js';
 import { progressPrinter } from '../../progress.js';
-import { infoLines, nameArg, objectText, openWorkspaces, printJson, shortId, stateText } from './common.js';
+import { egressText, infoLines, nameArg, objectText, openWorkspaces, printJson, shortId, stateText } from './common.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -48,8 +48,10 @@ export async function createWorkspace(ctx: CommandContext): Promise<number> {
       network_name: text(f['network']),
       cap_add: capAdd.length > 0 ? capAdd.join(',') : undefined,
       allow_unsafe: allow.length > 0 ? allow.join(',') : undefined,
+      egress_allow: text(f['egress-allow']),
+      egress_image: text(f['egress-image']),
     },
-    names: { network_name: '--network', cap_add: '--cap-add', allow_unsafe: '--allow-unsafe' },
+    names: { network_name: '--network', cap_add: '--cap-add', allow_unsafe: '--allow-unsafe', egress_allow: '--egress-allow', egress_image: '--egress-image' },
   };
   const patches: WorkspaceSpecPatch[] = [];
   for (const [flag, field] of NAMESPACE_FLAGS) {
@@ -96,6 +98,7 @@ export async function createWorkspace(ctx: CommandContext): Promise<number> {
     return 0;
   }
   ctx.stdout(`${created ? 'Created' : 'Found existing'} workspace ${info.name}: ${objectText(info)}, ${stateText(info)}.\n`);
+  if (info.egress !== undefined) ctx.stdout(`Egress: only ${egressText(info, true)}.\n`);
   if (ctx.global.logLevel === 'debug') ctx.stdout(infoLines(info));
   return 0;
 }

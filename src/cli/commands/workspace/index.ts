@@ -27,7 +27,7 @@ const TIME_FLAG: FlagSpec = {
 export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>> = {
   create: {
     summary: 'Create a workspace (or find the existing one): hardened, limited, on the aicli network (on Swarm: a service, running once made)',
-    usage: 'create NAME [--image IMG] [--pull missing|never] [--project DIR] [--ephemeral] [--start] [--constraint EXPR]... [--json]',
+    usage: 'create NAME [--image IMG] [--pull missing|never] [--project DIR] [--ephemeral] [--start] [--egress-allow LIST] [--constraint EXPR]... [--json]',
     flags: [
       { name: 'image', type: 'string', valueName: 'IMG', description: 'create: the image (default: default_image); pulled when the engine does not have it' },
       { name: 'pull', type: 'string', valueName: 'POLICY', description: 'create: missing (default): pull the image if the engine lacks it, progress on stderr; never: fail instead' },
@@ -45,6 +45,8 @@ export const WORKSPACE_SUBCOMMANDS: Readonly<Record<string, WorkspaceSubcommand>
       { name: 'userns', type: 'string', valueName: 'MODE', description: 'create: user namespace mode, as docker run --userns' },
       { name: 'allow-unsafe', type: 'string', multiple: true, valueName: 'RULE', description: 'create: lift an isolation rule on purpose (repeatable; sets allow_unsafe)' },
       { name: 'constraint', type: 'string', multiple: true, valueName: 'EXPR', description: 'create, Swarm: a placement constraint such as node.labels.zone==a (repeatable; adds to swarm_constraints)' },
+      { name: 'egress-allow', type: 'string', valueName: 'LIST', description: 'create: the only host names it may reach, comma-separated, through a gateway (sets egress_allow; "" for none)' },
+      { name: 'egress-image', type: 'string', valueName: 'IMG', description: 'create: the egress gateway image (sets egress_image; default: made from this Node)' },
     ],
     load: async () => (await import('./create.js')).createWorkspace,
   },

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../../command.js';
-import { openWorkspaces, printJson, shortId } from './common.js';
+import { egressText, openWorkspaces, printJson, shortId } from './common.js';
 import { UsageError } from '../../command.js';
 
 export async function listWorkspaces(ctx: CommandContext): Promise<number> {
@@ -14,7 +14,7 @@ export async function listWorkspaces(ctx: CommandContext): Promise<number> {
   const placed = all.some((w) => w.node !== undefined);
   const said = all.some((w) => w.message !== undefined && w.message !== '');
   const rows = [
-    ['NAME', 'STATE', 'HEALTH', ...(placed ? ['NODE'] : []), 'IMAGE', 'CREATED', 'ID', ...(said ? ['MESSAGE'] : [])],
+    ['NAME', 'STATE', 'HEALTH', ...(placed ? ['NODE'] : []), 'IMAGE', 'CREATED', 'ID', 'EGRESS', ...(said ? ['MESSAGE'] : [])],
     ...all.map((w) => [
       w.name,
       w.state,
@@ -23,6 +23,7 @@ export async function listWorkspaces(ctx: CommandContext): Promise<number> {
       w.image,
       w.created.replace(/\.\d+/, ''),
       shortId(w.id),
+      egressText(w),
       ...(said ? [w.message ?? ''] : []),
     ]),
   ];
