@@ -289,6 +289,19 @@ export class SwarmBackend implements WorkspaceBackend {
     const name = spec.name;
     const call = { signal: options.signal, timeoutMs: options.timeoutMs };
     const api = this.client.api;
+    // The egress gateway is a container on one engine, beside its workspace; a task may run on
+    // any node, so the allowlist could not be enforced: refused before anything exists.
+    if (spec.egress !== undefined) {
+      throw new SwarmUnsupportedError([
+        {
+          source: this.client.configSources?.egress_allow?.name ?? 'egress_allow',
+          key: 'egress_allow',
+          message:
+            'a Swarm workspace cannot have an egress allowlist: its gateway is a container beside the workspace on one engine, and Swarm may run the workspace on any node. ' +
+            'Leave egress_allow empty for Swarm workspaces, or set orchestrator: engine to run this one as a container with its gateway',
+        },
+      ]);
+    }
     // Below 1.44 the engine takes a service's no-new-privileges and drops it without a word.
     if (compareApiVersions(api.apiVersion, MIN_SWARM_API) < 0) {
       const need = SWARM_API_NEEDS.noNewPrivileges;
