@@ -31,6 +31,7 @@ const result = await build({
   bundle: true,
   splitting: true,
   write: false,
+  metafile: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
@@ -48,6 +49,12 @@ const result = await build({
     },
   ],
 });
+
+// The CLI imports only src/index.ts: were it bundled, each command would load every feature
+// again (see direct-imports.js). It is, when it holds anything but exports.
+if (Object.keys(result.metafile.inputs).includes('dist/index.js')) {
+  throw new Error('bundle-cli: src/index.ts is in the CLI bundle, so every command would load every feature; keep it a list of exports only (scripts/direct-imports.js)');
+}
 
 const files = await Promise.all(
   result.outputFiles.map(async (file) => {
