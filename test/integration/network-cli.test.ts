@@ -90,7 +90,7 @@ describe('aicli-docker network', { skip }, () => {
       const badSubnet = await runCli(['network', 'ensure', '--host', host, '--json'], { ...env, AICLI_DOCKER_NETWORK_SUBNET: '10.213.30.1/24' });
       assert.equal(badSubnet.code, 2);
       assert.equal((JSON.parse(badSubnet.stdout) as { error: { code: string } }).error.code, 'INVALID_CONFIG');
-      assert.match(badSubnet.stderr, /network_subnet: "10\.213\.30\.1\/24" has host bits set; .*did you mean "10\.213\.30\.0\/24"\?/);
+      assert.match(badSubnet.stderr, /AICLI_DOCKER_NETWORK_SUBNET: "10\.213\.30\.1\/24" has host bits set; .*did you mean "10\.213\.30\.0\/24"\?/);
       assert.deepEqual(await rawNetworksNamed(host, name), []);
 
       const id = await rawCreate(host, { Name: name, Labels: TEST_LABELS });
@@ -99,7 +99,7 @@ describe('aicli-docker network', { skip }, () => {
         const r = await runCli([...args, '--host', host, '--json'], env);
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
         assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'NETWORK_NOT_MANAGED');
-        assert.match(r.stderr, new RegExp(`network_name: the network "${name}" \\(id ${id.slice(0, 12)}\\) exists but aicli did not create it`));
+        assert.match(r.stderr, new RegExp(`AICLI_DOCKER_NETWORK_NAME: the network "${name}" \\(id ${id.slice(0, 12)}\\) exists but aicli did not create it`));
         assert.match(r.stderr, /network_adopt: true/);
       }
       assert.deepEqual(await rawInspect(host, id), before);
