@@ -5,7 +5,7 @@
  */
 import type { ConfigProblem } from '../../errors.js';
 import { gatewayProblem, parseCidr, parseIp } from './cidr.js';
-import type { ValueSource } from './load.js';
+import type { ValueSource } from './source.js';
 import type { ConfigKey, DockerConfig } from './schema.js';
 
 export function crossKeyProblems(config: DockerConfig, sources?: Readonly<Partial<Record<ConfigKey, ValueSource>>>): ConfigProblem[] {

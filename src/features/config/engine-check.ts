@@ -1,6 +1,6 @@
 /** Limits only a connected engine can tell: how many CPUs and how much memory it has. */
 import type { ConfigProblem } from '../../errors.js';
-import type { ValueSource } from './load.js';
+import type { ValueSource } from './source.js';
 import type { ConfigKey, DockerConfig } from './schema.js';
 import { formatSize } from './units.js';
 

@@ -11,13 +11,9 @@ import { crossKeyProblems } from './cross-check.js';
 import { checkerOf, deepFreeze, defaultConfig, envName, fieldOf, isConfigKey, KEY_NAMES, quoteOf, type ConfigKey, type DockerConfig } from './schema.js';
 import { closest } from '../../suggest.js';
 import type { RawValue } from './values.js';
+import type { ValueSource } from './source.js';
 
-/** Where a value came from: the layer, and the file path, variable or flag within it. */
-export interface ValueSource {
-  readonly layer: 'default' | 'file' | 'env' | 'flag';
-  /** `default`, the file path, the environment variable (`AICLI_DOCKER_TIMEOUT`), or the flag (`--timeout`). */
-  readonly name: string;
-}
+export type { ValueSource } from './source.js';
 
 export interface LoadedConfig {
   readonly config: DockerConfig;
