@@ -1,21 +1,22 @@
 // An esbuild plugin for the CLI bundle (scripts/bundle-cli.js): every named import of a
-// re-exporting module (src/index.ts, the features' index.ts) is pointed at the module
-// that declares the name, before esbuild links.
+// module that is only a list of exports (src/index.ts, the features' index.ts) is pointed at
+// the module that declares the name, before esbuild links.
 //
-// Why: esbuild splits code by FILE. A file goes into the chunk of every entry point (each
+// Why: esbuild splits code by FILE. A file goes into the chunks of every entry point (each
 // command is one, being loaded with import()) that reaches it through ANY import record of
 // a file it reaches, whichever names are used (internal/linker/linker.go,
 // markFileReachableForCodeSplitting). The CLI imports only the public API, src/index.ts,
 // whose import records reach every feature, and every feature is used by SOME command, so
 // every command got every feature, and `sideEffects: false` changes nothing: it only drops
-// files no entry point uses at all. With the imports pointed past the re-exports, a
+// files no entry point uses at all. With the imports pointed past the export lists, a
 // command reaches only the files it uses.
 //
-// The rewrite is exact for ES modules: an imported binding is the declaring module's
-// binding, whichever module re-exported it. What it drops is the evaluation of the
-// re-exporting module and of its other imports, which is only sound while those modules
-// have no side effects at load: src/index.ts and the features' index.ts are export lists
-// only, and `npm run build` fails (below) if one of them gets a statement of another kind.
+// The rewrite keeps what each import means: an imported binding is the declaring module's
+// binding, whichever module re-exported it. What it leaves out is loading the re-exported
+// modules a command does not use, which is sound because the library's modules only declare
+// things when loaded (none registers anything or changes global state). A module with code
+// of its own is never looked past, and bundle-cli.js fails the build if src/index.ts itself
+// ends up in the bundle (it would, once it held anything but exports).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
