@@ -57,7 +57,8 @@ async function workspace(host: string, name: string, binds: string[] = []): Prom
   const made = await call(sock, 'POST', `/containers/create?name=${name}`, {
     Image: image,
     Cmd: ['sleep', '100000'],
-    Labels: { 'aicli.managed': 'true', 'aicli.workspace.name': name, 'aicli.bench': 'true' },
+    // The labels a workspace's container carries (aicli's lookup reads role and name).
+    Labels: { 'aicli.managed': 'true', 'aicli.role': 'workspace', 'aicli.workspace.id': name, 'aicli.workspace.name': name, 'aicli.bench': 'true' },
     HostConfig: { Binds: binds },
   });
   if (made.status !== 201) throw new Error(`bench: create ${name}: ${made.body}`);

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import type * as Library from '../src/index.js';
 import type { DockerClient } from '../src/index.js';
+import type { Shared } from './part.js';
 import { median, percentile } from './stats.js';
 
 const BIN = fileURLToPath(new URL('../bin/aicli-docker.js', import.meta.url));
@@ -47,6 +48,13 @@ export async function benchNetwork(host: string): Promise<NetworkBench> {
     },
   };
 }
+
+/** The network `network` and `network-cli` share. */
+export const sharedNetwork: Shared<NetworkBench> = {
+  name: 'bench network',
+  open: (ctx) => benchNetwork(ctx.host),
+  close: (net) => net.close(),
+};
 
 export interface EnsureResult {
   readonly samples: number;

@@ -2,6 +2,7 @@
 // fresh short folder, removed with everything it mounted when the bench ends.
 import fs from 'node:fs';
 import { startDockerd, type PrivateEngine } from '../scripts/dockerd.js';
+import type { Shared } from './part.js';
 
 export async function benchEngine(): Promise<{ engine: PrivateEngine; destroy: () => Promise<void> }> {
   const parent = fs.mkdtempSync('/tmp/aicli-bench-pe-');
@@ -19,3 +20,10 @@ export async function benchEngine(): Promise<{ engine: PrivateEngine; destroy: (
     throw err;
   }
 }
+
+/** The private engine `events` and `recovery` share (both stop and start it, so it is a private one). */
+export const privateEngine: Shared<{ readonly engine: PrivateEngine; destroy: () => Promise<void> }> = {
+  name: 'private engine',
+  open: () => benchEngine(),
+  close: (priv) => priv.destroy(),
+};

@@ -2,6 +2,7 @@
 // doing GET /_ping on the same engine socket.
 import { Pool } from 'undici';
 import { DockerClient } from '../src/index.js';
+import type { Shared } from './part.js';
 
 export interface Target {
   readonly name: 'ours' | 'bare';
@@ -42,3 +43,15 @@ export function bare(host: string): Target {
     close: () => pool.close(),
   };
 }
+
+/** This client and the bare pool, made once for `latency` and `throughput`. */
+export const pingTargets: Shared<{ readonly ours: Target; readonly bare: Target }> = {
+  name: 'ping targets',
+  async open(ctx) {
+    const a = await ours(ctx.host);
+    return { ours: a, bare: bare(ctx.host) };
+  },
+  async close({ ours: a, bare: b }) {
+    await Promise.all([a.close(), b.close()]);
+  },
+};

@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// One bundled module (scripts/bundle-cli.js) instead of ~40: start-up time counts.
-await import('../dist/cli-bundle/run.js');
+// CommonJS (bin/package.json), as the bundle it loads (scripts/bundle-cli.js): start-up time
+// counts, and an ES module here would start Node's ES module loader for nothing.
+require('../dist/cli-bundle/run.js');

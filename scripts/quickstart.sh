@@ -12,7 +12,7 @@ fi
 # Build only when something the build reads is newer than its last output (the CLI
 # bundle's entry, written last). find lists folders too: a deleted file counts.
 built=dist/cli-bundle/run.js
-if [ ! -f "$built" ] || [ -n "$(find src scripts/bundle-cli.js tsconfig.json tsconfig.build.json package.json package-lock.json -newer "$built" -print -quit)" ]; then
+if [ ! -f "$built" ] || [ -n "$(find src scripts/bundle-cli.js scripts/direct-imports.js tsconfig.json tsconfig.build.json package.json package-lock.json -newer "$built" -print -quit)" ]; then
   npm run --silent build
 fi
 

@@ -8,8 +8,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   else process.exit(process.exitCode ?? 0);
 });
 
-// The process entry: real streams and environment, then exit with main's code.
-const code = await main(process.argv.slice(2), {
+// The process entry: real streams and environment, then exit with main's code. No
+// top-level await: the CLI bundle is CommonJS (scripts/bundle-cli.js), and main never rejects.
+void main(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   env: process.env,
@@ -26,5 +27,6 @@ const code = await main(process.argv.slice(2), {
       return process.stderr;
     },
   },
+}).then((code) => {
+  process.exitCode = code;
 });
-process.exitCode = code;

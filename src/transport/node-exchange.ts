@@ -80,12 +80,32 @@ export async function createNodeExchange(options: ExchangeOptions): Promise<Exch
         else req.body.pipe(r);
       });
     },
-    async readAll(body: Readable): Promise<Buffer> {
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk as Buffer);
-      // A body cut short ends without error in node:http; `complete` tells.
-      if ((body as Readable & { complete?: boolean }).complete === false) throw Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' });
-      return Buffer.concat(chunks);
+    readAll(body: Readable): Promise<Buffer> {
+      // Events, not `for await`: a stream's async iterator costs a CLI run ~0.7 ms on first use.
+      return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const cutShort = (): Error => Object.assign(new Error('the connection closed before the whole answer arrived'), { code: 'ECONNRESET' });
+        if (body.destroyed) {
+          reject(cutShort());
+          return;
+        }
+        let settled = false;
+        body.on('data', (chunk: Buffer) => chunks.push(chunk));
+        body.once('error', (err) => {
+          settled = true;
+          reject(err);
+        });
+        body.once('end', () => {
+          settled = true;
+          // A body cut short ends without error in node:http; `complete` tells.
+          if ((body as Readable & { complete?: boolean }).complete === false) reject(cutShort());
+          else resolve(Buffer.concat(chunks));
+        });
+        // Destroyed before its end (an abort): no 'end' will come.
+        body.once('close', () => {
+          if (!settled) reject(cutShort());
+        });
+      });
     },
     async upgrade(req: ExchangeRequest): Promise<ExchangeUpgrade> {
       if (closed) throw Object.assign(new Error('the client is closed'), { code: 'UND_ERR_DESTROYED' });
