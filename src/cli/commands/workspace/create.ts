@@ -2,7 +2,7 @@ import { InvalidArgumentError, parseMount, type CreateWorkspaceOptions, type Wor
 import type { CommandContext } from '../../command.js';
 import { homeOf } from '../../connect.js';
 import { progressPrinter } from '../../progress.js';
-import { egressText, infoLines, nameArg, objectText, openWorkspaces, printJson, shortId, stateText } from './common.js';
+import { egressText, infoLines, nameArg, objectText, openWorkspaces, printJson, stateText } from './common.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
