@@ -86,7 +86,7 @@ describe('the gateway image, made on a remote engine over ssh', { skip }, () => 
       assert.equal(waited.StatusCode, 0, out);
       assert.equal(out.trim(), `${process.version} true`);
     } finally {
-      await rawRequest(host(), 'DELETE', `/containers/${c.Id}?force=1`);
+      await rawRequest(host(), 'DELETE', `/containers/${c.Id}?force=1&v=1`);
     }
   });
 });

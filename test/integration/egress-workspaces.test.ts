@@ -73,7 +73,7 @@ describe('workspaces with an egress allowlist', { skip }, () => {
       await removeTestObjects(host, network);
       await removeGatewayImages(host);
       const bad = await list<Summary>(host, 'containers', 'aicli.test.bad-gateway=true');
-      for (const c of bad) await rawRequest(host, 'DELETE', `/containers/${c.Id}?force=1`);
+      for (const c of bad) await rawRequest(host, 'DELETE', `/containers/${c.Id}?force=1&v=1`);
       await rawRequest(host, 'DELETE', `/images/aicli-test-bad-gateway:${network}?force=1`);
     }
     await rm(home, { recursive: true, force: true });

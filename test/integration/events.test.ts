@@ -43,8 +43,8 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
         const uId = await createContainer(host, u, UNMANAGED);
         assert.equal((await rawRequest(host, 'POST', `/containers/${mId}/start`)).status, 204);
         await pullUntil(items, seen, isEvent('die', m));
-        assert.equal((await rawRequest(host, 'DELETE', `/containers/${mId}?force=1`)).status, 204);
-        assert.equal((await rawRequest(host, 'DELETE', `/containers/${uId}?force=1`)).status, 204);
+        assert.equal((await rawRequest(host, 'DELETE', `/containers/${mId}?force=1&v=1`)).status, 204);
+        assert.equal((await rawRequest(host, 'DELETE', `/containers/${uId}?force=1&v=1`)).status, 204);
         if (networks) {
           await pullUntil(items, seen, (x) => x.kind === 'event' && x.event.type === 'network' && x.event.action === 'disconnect');
           assert.equal((await rawRequest(host, 'DELETE', `/networks/${n}`)).status, 204);
@@ -53,7 +53,7 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
           await pullUntil(items, seen, (x) => x.kind === 'event' && x.event.id === mId && (x.event.action === 'destroy' || x.event.action === 'remove'));
         }
       } finally {
-        for (const c of [m, u]) await rawRequest(host, 'DELETE', `/containers/${c}?force=1`);
+        for (const c of [m, u]) await rawRequest(host, 'DELETE', `/containers/${c}?force=1&v=1`);
         if (networks) for (const x of [n, un]) await rawRequest(host, 'DELETE', `/networks/${x}`);
       }
       const got = events(seen);
@@ -98,7 +98,7 @@ describe('events', { skip }, () => {
       const got = await pullUntil(items, seen, isEvent('create', name));
       assert.equal(got.kind === 'event' && got.event.labels['aicli.managed'], undefined);
     } finally {
-      await rawRequest(host, 'DELETE', `/containers/${name}?force=1`);
+      await rawRequest(host, 'DELETE', `/containers/${name}?force=1&v=1`);
     }
   });
 
@@ -114,7 +114,7 @@ describe('events', { skip }, () => {
       for await (const item of watchEvents(client, { since, until })) got.push(item);
       assert.deepEqual(events(got).filter((e) => e.name === name).map((e) => e.action), ['create']);
     } finally {
-      await rawRequest(host, 'DELETE', `/containers/${name}?force=1`);
+      await rawRequest(host, 'DELETE', `/containers/${name}?force=1&v=1`);
     }
   });
 
@@ -160,7 +160,7 @@ describe('events', { skip }, () => {
       await createContainer(engine.host, c, MANAGED);
       await pullUntil(items, seen, isEvent('create', c));
     } finally {
-      for (const x of [a, b, c]) await rawRequest(engine.host, 'DELETE', `/containers/${x}?force=1`);
+      for (const x of [a, b, c]) await rawRequest(engine.host, 'DELETE', `/containers/${x}?force=1&v=1`);
     }
     // Only this test's containers: the same test may run at once on another Node version.
     assert.deepEqual(events(seen).filter((e) => e.action === 'create' && e.name?.endsWith(id) === true).map((e) => e.name), [a, b, c]);

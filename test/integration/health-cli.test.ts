@@ -119,7 +119,7 @@ describe('aicli-docker events', { skip }, () => {
       assert.match(all.stdout, new RegExp(`^\\S+Z container create [0-9a-f]{64} \\(name=${u}\\)$`, 'm'));
       assert.match(all.stdout, new RegExp(`container create [0-9a-f]{64} \\(name=${m}\\)`));
     } finally {
-      for (const c of [m, u]) await rawRequest(host, 'DELETE', `/containers/${c}?force=1`);
+      for (const c of [m, u]) await rawRequest(host, 'DELETE', `/containers/${c}?force=1&v=1`);
     }
   });
 
@@ -132,7 +132,7 @@ describe('aicli-docker events', { skip }, () => {
       await createContainer(host, name, MANAGED);
       await cli.waitLine((l) => l.includes(`"name":"${name}"`));
     } finally {
-      await rawRequest(host, 'DELETE', `/containers/${name}?force=1`);
+      await rawRequest(host, 'DELETE', `/containers/${name}?force=1&v=1`);
     }
     cli.child.kill('SIGTERM');
     assert.equal(await cli.exited, 0, cli.stderr());

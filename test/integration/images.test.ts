@@ -40,7 +40,7 @@ async function freshImage(repo: string, tag: string): Promise<void> {
   await rawRequest(d20, 'POST', `/containers/${name}/start`);
   await rawRequest(d20, 'POST', `/containers/${name}/wait`);
   const c = await rawRequest(d20, 'POST', `/commit?container=${name}&repo=${encodeURIComponent(repo)}&tag=${tag}`);
-  await rawRequest(d20, 'DELETE', `/containers/${name}?force=1`);
+  await rawRequest(d20, 'DELETE', `/containers/${name}?force=1&v=1`);
   assert.equal(c.status, 201, c.body.toString());
 }
 

@@ -26,7 +26,7 @@ const INHIBIT = 'com.docker.network.bridge.inhibit_ipv4';
 /** Podman may refuse a removal while the container is on its way out (its command just ended): retried. */
 async function removeContainer(host: string, id: string): Promise<void> {
   for (let i = 0; i < 25; i++) {
-    const r = await rawRequest(host, 'DELETE', `/containers/${id}?force=1`);
+    const r = await rawRequest(host, 'DELETE', `/containers/${id}?force=1&v=1`);
     if (r.status === 204 || r.status === 404) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

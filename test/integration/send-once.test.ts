@@ -109,7 +109,7 @@ describe('a request is sent again only when it provably did nothing', { skip }, 
     } finally {
       await t.close();
       const made = JSON.parse((await rawRequest(engine.host, 'GET', `/containers/json?all=1&filters=${filter(runLabel)}`)).body.toString()) as { Id: string }[];
-      for (const c of made) await rawRequest(engine.host, 'DELETE', `/containers/${c.Id}?force=1`);
+      for (const c of made) await rawRequest(engine.host, 'DELETE', `/containers/${c.Id}?force=1&v=1`);
     }
   });
 

@@ -165,7 +165,7 @@ for (const engine of skip === false ? workspaceEngines(loadTestEngines().engines
       try {
         await untouched(foreign, n);
       } finally {
-        await rawRequest(engine.host, 'DELETE', `/containers/${foreign}?force=1`);
+        await rawRequest(engine.host, 'DELETE', `/containers/${foreign}?force=1&v=1`);
       }
     });
 

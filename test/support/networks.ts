@@ -55,7 +55,7 @@ export async function rawRemoveAll(host: string, name: string): Promise<void> {
   try {
     for (const n of await rawNetworksNamed(host, name)) {
       const full = await rawInspect(host, n.Id).catch(() => undefined);
-      for (const id of Object.keys(full?.Containers ?? {})) await rawRequest(host, 'DELETE', `/containers/${id}?force=true`);
+      for (const id of Object.keys(full?.Containers ?? {})) await rawRequest(host, 'DELETE', `/containers/${id}?force=true&v=1`);
       await rawRequest(host, 'DELETE', `/networks/${n.Id}`);
     }
   } catch {
@@ -80,7 +80,7 @@ export async function startAttached(host: string, network: string): Promise<{ id
 }
 
 export async function removeContainer(host: string, id: string): Promise<void> {
-  await rawRequest(host, 'DELETE', `/containers/${id}?force=true`);
+  await rawRequest(host, 'DELETE', `/containers/${id}?force=true&v=1`);
 }
 
 /**

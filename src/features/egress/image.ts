@@ -27,10 +27,11 @@ export const PROXY_PATH = '/aicli/egress-proxy.cjs';
 /**
  * Node's flags in the gateway: a small heap (the proxy keeps almost nothing), no JIT
  * (bytes are copied by libuv into one buffer per tunnel; compiled code would only cost
- * memory; --no-expose-wasm because WebAssembly needs the JIT), no V8 helper threads.
+ * memory; it also leaves the proxy without WebAssembly, on every Node: Node 24 has no
+ * --expose-wasm flag to name, and refuses to start with an unknown one), no V8 helper threads.
  * Measured by `npm run bench` (the gateway's anonymous RSS, idle and under load).
  */
-export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-old-space-size=16', '--max-semi-space-size=1', '--jitless', '--no-expose-wasm', '--single-threaded'];
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-old-space-size=16', '--max-semi-space-size=1', '--jitless', '--single-threaded'];
 
 /** Bumped when the image layout changes in a way the inputs do not show. */
 const LAYOUT_VERSION = 1;

@@ -111,7 +111,7 @@ export function createBody(spec: NetworkSpec, labels: LabelSet | undefined, apiV
     Name: spec.name,
     Driver: spec.driver,
     Internal: spec.internal,
-    // The seed's choice: containers started outside aicli (and Swarm services) may join.
+    // aicli's default: containers started outside aicli (and Swarm services) may join.
     Attachable: true,
     ...(ipv6 ? { EnableIPv6: true } : {}),
     // Below 1.44 the engine checks only when asked (and even then best-effort, see converge.ts).
