@@ -205,6 +205,9 @@ for (const engine of insideEngines()) {
         assert.match(r.stdout, new RegExp(`^Created workspace ${pulled}: `));
         const made = await workspaceContainer(pulled);
         assert.equal(made?.Image, good);
+        // Removed before its image: Podman's forced image removal takes the container along but
+        // leaves its anonymous volume behind.
+        await removeTestObjects(engine.host, network, [pulled]);
 
         await removeLocal(good);
         const n = await create(never, good, '--pull', 'never');
