@@ -11,6 +11,7 @@ import {
   WorkspaceNotFoundError,
 } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { apiPath } from '../../engine/path.js';
 import type { DockerConfig } from '../config/index.js';
 import { silentLogger, type Logger } from '../../logger.js';
@@ -30,8 +31,8 @@ import { sanitizeName } from './names.js';
 export const DEFAULT_STOP_SECONDS = 10;
 /** How many containers `list` inspects at once. */
 const LIST_CONCURRENCY = 8;
-/** A create that lost the race may find the winner already removed: try again, a few times. */
-const CREATE_ATTEMPTS = 3;
+/** How long a create that lost the name race keeps asking while the name's container cannot be read. */
+const NAME_SETTLE_MS = 10_000;
 
 type Json = Record<string, unknown>;
 
@@ -109,6 +110,7 @@ export class ContainerBackend implements WorkspaceBackend {
     const spec = (await engineProfile(this.#api, call(options))).kind === 'podman' ? { ...given, body: podmanCreateBody(given.body) } : given;
     const mode = spec.body.HostConfig.NetworkMode ?? '';
     const needsNetwork = mode === spec.config.networkName && !isPredefinedNetworkMode(mode);
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       let id: string;
       try {
@@ -122,8 +124,13 @@ export class ContainerBackend implements WorkspaceBackend {
           const egress = await this.#joinEgress(spec, existing, options);
           if (egress !== undefined) return { info: existing, created: false, ...egress };
         }
-        // Removed between our create and our look: nothing of ours exists; try again.
-        if (attempt >= CREATE_ATTEMPTS) throw err;
+        // The name is taken and nothing of ours can be read by it: removed between our create
+        // and our look, or still being made by another process (the engine reserves the name
+        // before the container exists: with 16 processes on Docker 20.10 under load, three
+        // immediate tries all met a 409 and then a 404). A refused create made nothing, so it is
+        // sent again, after a short wait, for up to NAME_SETTLE_MS.
+        if (Date.now() - started >= NAME_SETTLE_MS) throw err;
+        await sleep(Math.min(25 * 2 ** attempt, 250));
         continue;
       }
       if (needsNetwork) await this.#ensureNetwork(spec, options);

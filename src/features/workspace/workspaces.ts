@@ -275,7 +275,10 @@ export class Workspaces implements AsyncDisposable {
       if (options.start === true) await backend.start(plan.name, call);
       // The egress gateway started while the workspace was made: done once it runs.
       await result.ready?.();
-    } catch (err) {
+    } catch (startErr) {
+      // A gateway that failed to start takes its network with it, and the workspace's own start
+      // then fails for the missing network: the gateway's failure is the one that says why.
+      const err = result.ready === undefined ? startErr : await result.ready().then(() => startErr, (gatewayErr: unknown) => gatewayErr);
       const refusal = ulimitRefusal(err, this.#client.config, this.#client.configSources);
       // Made just now and not usable (limits the engine cannot grant, no gateway): removed
       // with what it came with, so that nothing is left and a create anew makes a new one.
