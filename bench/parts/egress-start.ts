@@ -16,7 +16,8 @@ export const egressStartPart = part({
   rows: ({ start: s }) => [
     row('', 'with egress', 'without', 'extra'),
     row('  median (ms)', round(s.withMedianMs, 1), round(s.withoutMedianMs, 1), `+${round(s.deltaMs, 1)}`),
-    row('  each round (ms)', s.withMs.map((x) => Math.round(x)).join('/'), s.withoutMs.map((x) => Math.round(x)).join('/')),
+    `  each round, with egress (ms): ${s.withMs.map((x) => Math.round(x)).join(' ')}`,
+    `  each round, without (ms):     ${s.withoutMs.map((x) => Math.round(x)).join(' ')}`,
   ],
   jsonKey: 'egress',
   json: (r) => ({ engine: r.engine, start: r.start }),

@@ -14,7 +14,8 @@ export const egressThroughputPart = part({
   rows: ({ transfer: t }) => [
     row('', 'CONNECT', 'direct', 'ratio'),
     row('  MB/s (best)', Math.round(t.proxyBest), Math.round(t.directBest), round(t.ratio, 3)),
-    row('  MB/s (each round)', t.proxyMBps.map(Math.round).join('/'), t.directMBps.map(Math.round).join('/')),
+    `  each round, CONNECT (MB/s): ${t.proxyMBps.map(Math.round).join(' ')}`,
+    `  each round, direct (MB/s):  ${t.directMBps.map(Math.round).join(' ')}`,
   ],
   jsonKey: 'egress',
   json: (r) => ({ engine: r.engine, transfer: r.transfer }),
