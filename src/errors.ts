@@ -271,6 +271,14 @@ export class DockerConflictError extends DockerApiError {
   }
 }
 
+/**
+ * A create refused because the name is taken: Docker's 409, or the words Podman's compatible
+ * service (500) and Swarm's name check use. Such a create made nothing.
+ */
+export function isNameConflict(err: unknown): boolean {
+  return err instanceof DockerConflictError || (err instanceof DockerApiError && /is already in use|already exists|name conflicts with an existing object/i.test(err.daemonMessage));
+}
+
 /** The engine's answer could not be read (truncated, not JSON where JSON was due). */
 export class DockerProtocolError extends DockerError {
   static override readonly code: ErrorCode = 'DOCKER_PROTOCOL_ERROR';

@@ -76,6 +76,11 @@ export async function containerList(api: EngineApi, filters: Readonly<Record<str
   }));
 }
 
+/** POST /containers/{id}/start; 304 (already running) is not an error. */
+export async function containerStart(api: EngineApi, container: string, options: CallOptions = {}): Promise<void> {
+  await api.json({ method: 'POST', path: apiPath`/containers/${container}/start`, resource: 'container', ...options });
+}
+
 /** Force-removes a container with its anonymous volumes. Already gone is not an error. */
 export async function containerRemove(api: EngineApi, container: string, options: CallOptions = {}): Promise<'removed' | 'gone'> {
   try {

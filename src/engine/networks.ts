@@ -119,6 +119,8 @@ export interface NetworkCreateBody {
   readonly Internal: boolean;
   readonly Attachable: boolean;
   readonly EnableIPv6?: boolean;
+  /** Driver options (`com.docker.network.bridge.inhibit_ipv4`, ...). */
+  readonly Options?: Readonly<Record<string, string>>;
   /** Only below API 1.44 (later engines always check, and the field is gone). Best-effort on Docker before 25. */
   readonly CheckDuplicate?: boolean;
   readonly IPAM?: { readonly Driver: string; readonly Config: readonly { readonly Subnet: string; readonly Gateway?: string }[] };

@@ -10,6 +10,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import type { EngineApi } from '../../engine/engine-api.js';
 import { containerList, containerRemove } from '../../engine/container-api.js';
+import { removeNetworkCall } from '../../engine/networks.js';
 import { apiPath } from '../../engine/path.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { egressOrphanReason } from '../egress/orphans.js';
@@ -130,7 +131,7 @@ export async function cleanup(api: EngineApi, options: CleanupOptions = {}): Pro
   const removedNetworks = await mapLimit(chosenNetworks, concurrency, (n) =>
     attempt(n, async () => {
       try {
-        await api.json({ method: 'DELETE', path: apiPath`/networks/${n.id}`, resource: 'network', idempotent: true, ...call });
+        await removeNetworkCall(api, n.id, call);
       } catch (err) {
         if ((err as { code?: unknown }).code !== 'NETWORK_NOT_FOUND') throw err;
       }

@@ -6,7 +6,8 @@ import { isDockerError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import { EGRESS_ROLES, LABELS, ownerLabels, rfc3339, type LabelSet } from '../labels.js';
-import { INHIBIT_IPV4, type NetworkInspect } from './network.js';
+import { createNetworkCall, removeNetworkCall } from '../../engine/networks.js';
+import { inhibitedNetworkBody, INHIBIT_IPV4, type NetworkInspect } from './network.js';
 
 export interface EgressCheckItem {
   readonly name: string;
@@ -52,22 +53,12 @@ export async function checkEgressSupport(api: EngineApi, options: EgressCheckOpt
   const name = `aicli-egress-probe-${process.pid}-${Date.now().toString(36)}`;
   let bridge: EgressCheckItem;
   try {
-    const made = await api.json<{ Id: string; Warning?: string }>({
-      method: 'POST',
-      path: apiPath`/networks/create`,
-      json: {
-        Name: name,
-        Driver: 'bridge',
-        Internal: true,
-        Options: { [INHIBIT_IPV4]: 'true' },
-        Labels: { ...options.labels, [LABELS.managed]: 'true', [LABELS.created]: rfc3339(), ...ownerLabels(), [LABELS.role]: `${EGRESS_ROLES.network}-probe` },
-      },
-      ...call,
-    });
+    const labels = { ...options.labels, [LABELS.managed]: 'true', [LABELS.created]: rfc3339(), ...ownerLabels(), [LABELS.role]: `${EGRESS_ROLES.network}-probe` };
+    const made = await createNetworkCall(api, inhibitedNetworkBody(api, name, labels), call);
     try {
-      const net = await api.json<NetworkInspect>({ method: 'GET', path: apiPath`/networks/${made.Id}`, resource: 'network', ...call });
+      const net = await api.json<NetworkInspect>({ method: 'GET', path: apiPath`/networks/${made.id}`, resource: 'network', ...call });
       const kept = net.Options?.[INHIBIT_IPV4] === 'true' && net.Internal === true;
-      const said = made.Warning === undefined || made.Warning === '' ? '' : ` (the engine said: ${made.Warning})`;
+      const said = made.warning === '' ? '' : ` (the engine said: ${made.warning})`;
       bridge = {
         name: 'bridge option',
         ok: kept,
@@ -76,7 +67,7 @@ export async function checkEgressSupport(api: EngineApi, options: EgressCheckOpt
           : `the engine does not keep ${INHIBIT_IPV4}${said}: the engine host would keep an address on the workspace's network, reachable from it, so workspaces cannot get an allowlist here (use Docker 20.10 or newer)`,
       };
     } finally {
-      await api.json({ method: 'DELETE', path: apiPath`/networks/${made.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
+      await removeNetworkCall(api, made.id, call).catch(() => undefined);
     }
   } catch (err) {
     if (!isDockerError(err, 'DOCKER_API_ERROR')) throw err;

@@ -9,7 +9,7 @@
  */
 import { checkAllowEntry, checkPort } from '../../egress-proxy/allowlist.js';
 import { GATEWAY_ALIAS, GATEWAY_PORT } from '../../egress-proxy/contract.js';
-import { DockerError, EgressNotFoundError, InvalidArgumentError, InvalidConfigError, isDockerError } from '../../errors.js';
+import { DockerError, EgressNotFoundError, InvalidArgumentError, InvalidConfigError, isDockerError, isNameConflict } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
@@ -20,7 +20,9 @@ import { ensureNetwork } from '../network/index.js';
 import { applySpecPatch } from '../workspace/spec.js';
 import { recentDecisions, type Decision } from './decisions.js';
 import { engineSideCidrs } from './deny.js';
-import { createGateway, findGateways, gatewayName, removeContainer, startContainer, type ContainerSummary, type GatewayInput } from './gateway.js';
+import { createGateway, findGateways, gatewayName, removeContainer, type ContainerSummary, type GatewayInput } from './gateway.js';
+import { containerStart } from '../../engine/container-api.js';
+import { removeNetworkCall } from '../../engine/networks.js';
 import { ensureGatewayImage } from './image.js';
 import { ensureWorkspaceNetwork, inspectNetwork, ipv4Subnet, workspaceNetworkName } from './network.js';
 
@@ -199,11 +201,6 @@ async function settled<T extends readonly unknown[]>(promises: { readonly [K in 
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
-/** Docker answers 409 to a taken name; Podman's compatible service answers 500 with these words. */
-function isNameConflict(err: unknown): boolean {
-  return isDockerError(err, 'DOCKER_CONFLICT') || (isDockerError(err, 'DOCKER_API_ERROR') && /is already in use|already exists/i.test((err as Error).message));
-}
-
 /** A gateway serves this allowlist on this network, and is (or is about to be) running. */
 function serves(c: ContainerSummary, allow: readonly string[], ports: readonly number[], network: string): boolean {
   const l = c.Labels ?? {};
@@ -234,7 +231,7 @@ export async function prepareEgress(api: EngineApi, options: PrepareEgressOption
   // Nothing half-made is left: what this call made goes (the network only while nothing is on it).
   const undo = async (err: unknown): Promise<never> => {
     if (madeGateway !== undefined) await removeContainer(api, madeGateway, call).catch(() => undefined);
-    if (madeNetwork) await api.json({ method: 'DELETE', path: apiPath`/networks/${net.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
+    if (madeNetwork) await removeNetworkCall(api, net.Id, call).catch(() => undefined);
     throw err;
   };
   const subnet = ipv4Subnet(net);
@@ -264,7 +261,7 @@ export async function prepareEgress(api: EngineApi, options: PrepareEgressOption
   // Starting a gateway that runs already is a no-op (304).
   const running = gateway?.State === 'running'
     ? Promise.resolve()
-    : startContainer(api, id, call).then(() => {
+    : containerStart(api, id, call).then(() => {
         logger.info({ workspace: options.workspaceName, gateway: gatewayName(options.workspaceName), network: net.Name, allow, ports }, 'egress gateway running');
       }, undo);
   // Whoever asks for ready() gets the failure; nobody asking is not an unhandled rejection.
@@ -291,7 +288,7 @@ export async function removeEgress(api: EngineApi, options: RemoveEgressOptions)
     return { gateway, network: false };
   }
   try {
-    await api.json({ method: 'DELETE', path: apiPath`/networks/${net.Id}`, resource: 'network', idempotent: true, ...call });
+    await removeNetworkCall(api, net.Id, call);
   } catch (err) {
     if (isDockerError(err, 'NETWORK_NOT_FOUND')) return { gateway, network: false };
     if (isDockerError(err, 'DOCKER_API_ERROR') && /active endpoints/i.test((err as Error).message)) {
@@ -360,7 +357,7 @@ export async function setEgressAllow(
   await removeContainer(api, old.Id, call);
   const id = await createGateway(api, input, call);
   try {
-    await startContainer(api, id, call);
+    await containerStart(api, id, call);
   } catch (err) {
     await removeContainer(api, id, call).catch(() => undefined);
     throw err;

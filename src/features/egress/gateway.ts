@@ -4,6 +4,7 @@
  */
 import { GATEWAY_ALIAS, GATEWAY_ENV } from '../../egress-proxy/contract.js';
 import { isDockerError } from '../../errors.js';
+import { containerRemove } from '../../engine/container-api.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import { EGRESS_LABELS, EGRESS_ROLES, LABELS, labelFilter, type LabelSet } from '../labels.js';
@@ -120,17 +121,11 @@ export async function createGateway(api: EngineApi, g: GatewayInput, options: Ca
   return created.Id;
 }
 
-export async function startContainer(api: EngineApi, id: string, options: CallOptions = {}): Promise<void> {
-  await api.json({ method: 'POST', path: apiPath`/containers/${id}/start`, resource: 'container', signal: options.signal, timeoutMs: options.timeoutMs });
-}
-
-/** Force-removes a container; one already gone is fine. */
+/** Force-removes a container (containerRemove); one already gone, or being removed by someone else, is fine. */
 export async function removeContainer(api: EngineApi, id: string, options: CallOptions = {}): Promise<boolean> {
   try {
-    await api.json({ method: 'DELETE', path: apiPath`/containers/${id}`, query: { force: true, v: true }, resource: 'container', idempotent: true, signal: options.signal, timeoutMs: options.timeoutMs });
-    return true;
+    return (await containerRemove(api, id, { signal: options.signal, timeoutMs: options.timeoutMs })) === 'removed';
   } catch (err) {
-    if (isDockerError(err, 'CONTAINER_NOT_FOUND')) return false;
     // 409 "removal already in progress": someone else is removing it.
     if (isDockerError(err, 'DOCKER_CONFLICT')) return false;
     throw err;

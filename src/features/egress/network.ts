@@ -5,6 +5,7 @@
 import { EgressUnsupportedError, isDockerError, InvalidArgumentError } from '../../errors.js';
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
+import { createNetworkCall, removeNetworkCall, type NetworkCreateBody } from '../../engine/networks.js';
 import { compareApiVersions } from '../../transport/api-version.js';
 import { EGRESS_ROLES, LABELS, labelFilter, type LabelSet } from '../labels.js';
 
@@ -25,6 +26,20 @@ export interface NetworkInspect {
  * 0.0.0.0), and Docker 20.10's default route on internal networks leads nowhere.
  */
 export const INHIBIT_IPV4 = 'com.docker.network.bridge.inhibit_ipv4';
+
+/** The create body of an internal bridge the host has no address on (a workspace's network, doctor's probe). */
+export function inhibitedNetworkBody(api: EngineApi, name: string, labels: LabelSet): NetworkCreateBody {
+  return {
+    Name: name,
+    Driver: 'bridge',
+    Internal: true,
+    EnableIPv6: false,
+    Attachable: false,
+    Options: { [INHIBIT_IPV4]: 'true' },
+    Labels: labels,
+    ...(compareApiVersions(api.apiVersion, '1.44') < 0 ? { CheckDuplicate: true } : {}),
+  };
+}
 
 /** The internal network of one workspace. */
 export function workspaceNetworkName(workspaceName: string): string {
@@ -61,47 +76,33 @@ export async function ensureWorkspaceNetwork(
   const name = workspaceNetworkName(workspaceName);
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
   // Made first, looked for only when the name is taken: the usual case is one call.
-  let made: { Id: string; Warning?: string } | undefined;
+  let made: { id: string; warning: string } | undefined;
   try {
-    made = await api.json<{ Id: string; Warning?: string }>({
-      method: 'POST',
-      path: apiPath`/networks/create`,
-      json: {
-        Name: name,
-        Driver: 'bridge',
-        Internal: true,
-        EnableIPv6: false,
-        Attachable: false,
-        Options: { [INHIBIT_IPV4]: 'true' },
-        Labels: labels,
-        ...(compareApiVersions(api.apiVersion, '1.44') < 0 ? { CheckDuplicate: true } : {}),
-      },
-      ...call,
-    });
+    made = await createNetworkCall(api, inhibitedNetworkBody(api, name, labels), call);
   } catch (err) {
     if (!isDockerError(err, 'DOCKER_CONFLICT')) throw err;
   }
-  let id = made?.Id ?? name;
+  let id = made?.id ?? name;
   if (made !== undefined && compareApiVersions(api.apiVersion, '1.42') < 0) {
     // Docker 20.10 may make two of one name under concurrency: the oldest is kept, the others removed.
     const same = await api.json<NetworkInspect[]>({ method: 'GET', path: apiPath`/networks`, query: { filters: { name: [name], ...labelFilter({ [LABELS.role]: EGRESS_ROLES.network }) } }, ...call });
     const [keep, ...extra] = same.filter((n) => n.Name === name).sort((a, b) => (a.Created ?? '').localeCompare(b.Created ?? '') || a.Id.localeCompare(b.Id));
     for (const dup of extra) {
-      await api.json({ method: 'DELETE', path: apiPath`/networks/${dup.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
+      await removeNetworkCall(api, dup.Id, call).catch(() => undefined);
     }
     if (keep !== undefined) id = keep.Id;
   }
   const full = await inspectNetwork(api, id, call);
   if (full === undefined) throw new InvalidArgumentError('workspace', `the network "${name}" vanished right after it was created; retry`);
-  if (made?.Id === full.Id && full.Options?.[INHIBIT_IPV4] !== 'true') {
+  if (made?.id === full.Id && full.Options?.[INHIBIT_IPV4] !== 'true') {
     // The engine took the network but dropped the option (Podman): it is of no use, and not left behind.
-    await api.json({ method: 'DELETE', path: apiPath`/networks/${full.Id}`, resource: 'network', idempotent: true, ...call }).catch(() => undefined);
-    const said = made.Warning === undefined || made.Warning === '' ? '' : ` (it said: ${made.Warning})`;
+    await removeNetworkCall(api, full.Id, call).catch(() => undefined);
+    const said = made.warning === '' ? '' : ` (it said: ${made.warning})`;
     throw new EgressUnsupportedError(
       `This engine does not keep ${INHIBIT_IPV4} on bridge networks${said}, so the engine host would stay reachable from the workspace: an egress allowlist cannot be enforced here. Use Docker 20.10 or newer, or create the workspace without egress_allow.`,
     );
   }
-  return { network: checkOurs(full, workspaceName), created: made?.Id === full.Id };
+  return { network: checkOurs(full, workspaceName), created: made?.id === full.Id };
 }
 
 /** A same-named network aicli did not make, or made without inhibit_ipv4, is never used. */

@@ -12,11 +12,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DockerAbortedError,
-  DockerApiError,
   DockerConflictError,
   DockerNotFoundError,
   ImageNotFoundError,
   isDockerError,
+  isNameConflict,
   SwarmUnsupportedError,
   SwarmWorkspaceError,
   WorkspaceNotFoundError,
@@ -198,11 +198,6 @@ export function workspaceServiceSpec(spec: Pick<WorkspaceSpec, 'name' | 'body' |
     init: true,
     healthStartIntervalMs: SWARM_DEFAULTS.healthStartIntervalMs,
   });
-}
-
-/** 409, or Swarm's name conflict that some engines answer with a 500: the create did nothing. */
-function isNameConflict(err: unknown): boolean {
-  return err instanceof DockerConflictError || (err instanceof DockerApiError && /name conflicts with an existing object|already exists/i.test(err.daemonMessage));
 }
 
 interface NetworkFacts {

@@ -2,10 +2,10 @@
 import {
   ContainerNotFoundError,
   DockerApiError,
-  DockerConflictError,
   DockerNotFoundError,
   ImageNotFoundError,
   InvalidArgumentError,
+  isNameConflict,
   NetworkNotFoundError,
   WorkspaceConflictError,
   WorkspaceNotFoundError,
@@ -13,6 +13,7 @@ import {
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiPath } from '../../engine/path.js';
+import { containerStart } from '../../engine/container-api.js';
 import type { DockerConfig } from '../config/index.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { CreateResult, RemoveOptions, StopOptions, WorkspaceBackend, WorkspaceInfo, WorkspaceSpec, WorkspaceTarget } from './backend.js';
@@ -38,11 +39,6 @@ type Json = Record<string, unknown>;
 
 function call(options: CallOptions | undefined): CallOptions {
   return { signal: options?.signal, timeoutMs: options?.timeoutMs };
-}
-
-/** Docker answers 409 to a taken name; Podman's compatible service answers 500 with these words. */
-function isNameConflict(err: unknown): boolean {
-  return err instanceof DockerConflictError || (err instanceof DockerApiError && /is already in use|already exists/i.test(err.daemonMessage));
 }
 
 function isMissingImage(err: DockerApiError): boolean {
@@ -271,8 +267,7 @@ export class ContainerBackend implements WorkspaceBackend {
 
   async start(name: string, options: CallOptions = {}): Promise<void> {
     const ref = await findWorkspaceContainer(this.#api, name, call(options));
-    // 304 (already running) is not an error: start is idempotent.
-    await this.#api.json({ method: 'POST', path: apiPath`/containers/${ref.id}/start`, resource: 'container', ...call(options) });
+    await containerStart(this.#api, ref.id, call(options));
     this.#logger.info({ workspace: ref.workspace, container: ref.id }, 'workspace started');
   }
 
