@@ -109,20 +109,41 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
   const since = options.since;
   let sinceArg: string | number | undefined = since === undefined ? undefined : since instanceof Date ? since.getTime() / 1000 : since;
   let tail: number | undefined = options.tail;
-  // The time of the last line given, and the lines given at that very time (engines with
-  // one-second times, like Podman, give many lines the same time).
+  // The latest time of any line given, and how many lines were given at that very time.
+  // Engines with one-second times (Podman) give many lines one time, the same text included:
+  // a restarted container prints its first lines again within the second. So what a resumed
+  // follow repeats is told apart by count, not by text: the engine gives the lines logged at
+  // `since` in the order of its log, the ones already given first. The latest time, not the
+  // last line's: stdout and stderr are stamped apart and may arrive a little out of order.
   let last: bigint | undefined;
-  let atLast = new Set<string>();
+  let atLast = 0;
+  const given = (line: LogLine): LogLine => {
+    const t = nanos(line.time);
+    if (t === undefined) return line;
+    if (last === undefined || t > last) {
+      last = t;
+      atLast = 0;
+    }
+    if (t === last) atLast++;
+    return line;
+  };
   // Set when following on after a restart: the engine repeats what it logged at `since`.
   let resumedFrom: bigint | undefined;
+  let repeats = 0;
   for (;;) {
     const res = await containerLogs(api, id, { follow: options.follow === true, timestamps: true, since: sinceArg, tail }, call);
     const queue: LogLine[] = [];
     let wake: (() => void) | undefined;
     const push = (stream: LogLine['stream']) => (time: string, line: string): void => {
       const t = nanos(time);
-      // A resumed follow asks from the last time seen: drop what was already given.
-      if (resumedFrom !== undefined && t !== undefined && (t < resumedFrom || (t === resumedFrom && atLast.has(`${stream} ${line}`)))) return;
+      // A resumed follow asks from the latest time seen: drop what was already given.
+      if (resumedFrom !== undefined && t !== undefined) {
+        if (t < resumedFrom) return;
+        if (t === resumedFrom && repeats > 0) {
+          repeats--;
+          return;
+        }
+      }
       queue.push({ stream, line, time });
     };
     const joiners = { stdout: new LineJoiner(), stderr: new LineJoiner() };
@@ -173,13 +194,7 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
         while (queue.length > 0) {
           const line = queue.shift();
           if (line === undefined) break;
-          const t = nanos(line.time);
-          if (t !== undefined) {
-            if (t !== last) atLast = new Set();
-            last = t;
-            atLast.add(`${line.stream} ${line.line}`);
-          }
-          yield line;
+          yield given(line);
         }
         if (state.done) break;
         res.body.resume();
@@ -192,7 +207,7 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
     if (raw !== '') joiners.stdout.message(raw, push('stdout'));
     joiners.stdout.flush(push('stdout'));
     joiners.stderr.flush(push('stderr'));
-    for (const line of queue) yield line;
+    for (const line of queue) yield given(line);
     if (state.failure !== undefined) {
       if (aborted()) return;
       throw state.failure;
@@ -210,6 +225,7 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
     logger.debug({ container, since: last === undefined ? undefined : asSince(last) }, 'logs: the container runs again, following on');
     tail = undefined;
     resumedFrom = last;
+    repeats = atLast;
     sinceArg = last === undefined ? undefined : asSince(last);
   }
 }
