@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { tlsSocketOptions } from './tls.js';
 import { CONNECT_TIMEOUT_CODE, type Exchange, type ExchangeOptions, type ExchangeRequest, type ExchangeResponse, type ExchangeUpgrade } from './exchange.js';
+import { openUpgradeLazily } from './lazy-upgrade.js';
 
 type HttpModule = { Agent: typeof Agent; request: (o: RequestOptions, cb: (res: IncomingMessage) => void) => ClientRequest };
 
@@ -109,7 +110,7 @@ export async function createNodeExchange(options: ExchangeOptions): Promise<Exch
     },
     async upgrade(req: ExchangeRequest): Promise<ExchangeUpgrade> {
       if (closed) throw Object.assign(new Error('the client is closed'), { code: 'UND_ERR_DESTROYED' });
-      return (await import('./upgrade.js')).openUpgrade(options, req);
+      return openUpgradeLazily(options, req);
     },
     async close(): Promise<void> {
       closed = true;

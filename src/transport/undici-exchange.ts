@@ -6,6 +6,7 @@ import Pool from 'undici/lib/dispatcher/pool.js';
 import type { Readable } from 'node:stream';
 import { tlsSocketOptions } from './tls.js';
 import type { Exchange, ExchangeOptions, ExchangeRequest, ExchangeResponse, ExchangeUpgrade } from './exchange.js';
+import { openUpgradeLazily } from './lazy-upgrade.js';
 
 type BodyMixin = Readable & { arrayBuffer(): Promise<ArrayBuffer> };
 
@@ -67,7 +68,7 @@ export function createUndiciExchange(options: ExchangeOptions): Exchange {
       return Buffer.from(await (body as BodyMixin).arrayBuffer());
     },
     async upgrade(req: ExchangeRequest): Promise<ExchangeUpgrade> {
-      return (await import('./upgrade.js')).openUpgrade(options, req);
+      return openUpgradeLazily(options, req);
     },
     async close(): Promise<void> {
       await pool.destroy();
