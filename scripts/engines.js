@@ -20,13 +20,30 @@ import { API_VERSION, DOCKERD, launch as launchProcess, startDockerd } from './d
 const PING_DEADLINE_MS = 60_000;
 const log = (msg) => process.stderr.write(`engines: ${msg}\n`);
 
+// A port below the kernel's ephemeral range, free when checked: the ports are chosen, released,
+// then bound by the engines a moment later, and a :0 port from inside that range was once
+// taken meanwhile as some connection's own port (docker26: "bind: address already in use").
+// Below the range only a process that binds that very port on purpose could take it.
+const givenPorts = new Set();
+function ephemeralLow() {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
 async function freePort() {
-  // Bind :0 and release: a tiny race with other processes, acceptable here.
-  const srv = net.createServer();
-  await new Promise((res, rej) => srv.once('error', rej).listen(0, '127.0.0.1', res));
-  const { port } = srv.address();
-  await new Promise((res) => srv.close(res));
-  return port;
+  const low = Math.max(ephemeralLow(), 20_001);
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * (low - 20_000));
+    if (givenPorts.has(port)) continue;
+    const srv = net.createServer();
+    const free = await new Promise((res) => srv.once('error', () => res(false)).listen(port, '127.0.0.1', () => res(true)));
+    if (!free) continue;
+    await new Promise((res) => srv.close(res));
+    givenPorts.add(port);
+    return port;
+  }
 }
 
 function openssl(...args) {
