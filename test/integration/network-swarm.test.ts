@@ -85,6 +85,25 @@ describe('overlay on a Swarm manager (private Docker 26 engine)', { skip }, () =
       await rawRemoveAll(host, name);
     }
   });
+
+  it('a network the manager has only just made is the overlay it is, with no drift (its driver comes with the allocation)', async () => {
+    const host = engine?.host ?? assert.fail('no engine');
+    const names = Array.from({ length: 8 }, () => uniqueName('fresh'));
+    const clients = await Promise.all(names.map((name) => DockerClient.connect({ host, env: {}, config: configFor(name, { networkDriver: 'overlay' }), ensureNetwork: false })));
+    try {
+      // Made by another process (here: a bare create), and looked up at once.
+      const seen = await Promise.all(names.map(async (name, i) => {
+        const made = await rawRequest(host, 'POST', '/networks/create', JSON.stringify({ Name: name, Driver: 'overlay', Attachable: true, Labels: { ...TEST_LABELS, 'aicli.managed': 'true' } }));
+        assert.equal(made.status, 201, made.body.toString());
+        const status = await (clients[i] ?? assert.fail('no client')).inspectNetwork();
+        return { present: status.present, drift: status.drift };
+      }));
+      assert.deepEqual(seen, names.map(() => ({ present: true, drift: [] })));
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      for (const name of names) await rawRemoveAll(host, name);
+    }
+  });
 });
 
 describe('overlay where the engine is not a Swarm manager', { skip }, () => {

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { ContainerBackend, DockerClient, exec, isDockerError, Workspaces, type WorkspaceInfo } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
 import { ensureBusyboxImage, engineSkip, rawRequest, testEngine } from '../support/engines.js';
-import { containerIds, removeTestObjects, TEST_LABELS, testConfig, unique } from '../support/workspaces.js';
+import { removeTestObjects, TEST_LABELS, testConfig, unique, workspaceContainers } from '../support/workspaces.js';
 
 const skip = engineSkip();
 
@@ -62,7 +62,6 @@ describe('workspaces through the backend orchestrator chooses, on a plain engine
   });
 
   it('--constraint places Swarm workspaces only: refused here (exit 2), and a bad one by its syntax; nothing created', async () => {
-    const before = await containerIds(engine().host);
     const n = name('cons');
     const placed = await runCli(['workspace', 'create', n, '--label', 'aicli.test=true', '--constraint', 'node.role==worker'], env);
     assert.equal(placed.code, 2, placed.stderr);
@@ -71,7 +70,7 @@ describe('workspaces through the backend orchestrator chooses, on a plain engine
     const bad = await runCli(['workspace', 'create', n, '--constraint', 'zone=a'], env);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /Invalid --constraint: "zone=a" is not a placement constraint/);
-    assert.deepEqual(await containerIds(engine().host), before);
+    assert.deepEqual(await workspaceContainers(engine().host, n), []);
   });
 
   it('rm --keep-data keeps the anonymous /workspace volume (and says the workspace is gone); rm without it removes it', async () => {

@@ -14,7 +14,7 @@ import {
   type EngineApi,
 } from '../../src/index.js';
 import { ensureBusyboxImage, engineSkip, loadTestEngines, rawRequest } from '../support/engines.js';
-import { connect, containerIds, rawInspect, removeTestObjects, TEST_LABELS, testConfig, unique, waitFor, workspaceEngines } from '../support/workspaces.js';
+import { connect, rawInspect, removeTestObjects, TEST_LABELS, testConfig, unique, waitFor, workspaceContainers, workspaceEngines } from '../support/workspaces.js';
 
 const skip = engineSkip();
 
@@ -185,15 +185,14 @@ for (const engine of skip === false ? workspaceEngines(loadTestEngines().engines
     it('a missing image, pull policy never: ImageNotFoundError naming it and how to get it, and nothing created', async () => {
       const fresh = testConfig();
       await using other = await connect(engine, fresh);
-      const before = await containerIds(engine.host);
       const missing = `aicli-missing-${unique('img')}:1`;
+      const noimg = name('noimg');
       await assert.rejects(
         // Never a pull here: no test asks an engine to reach a public registry (pulls: images.test.ts).
-        new Workspaces(other).create({ name: name('noimg'), image: missing, labels: TEST_LABELS, pull: { policy: 'never' } }),
+        new Workspaces(other).create({ name: noimg, image: missing, labels: TEST_LABELS, pull: { policy: 'never' } }),
         (e: unknown) => e instanceof ImageNotFoundError && e.message.includes(missing) && e.message.includes(`docker pull ${missing}`),
       );
-      // No container more (the other Node's run may remove its own meanwhile: only new ones count).
-      assert.deepEqual((await containerIds(engine.host)).filter((id) => !before.includes(id)), []);
+      assert.deepEqual(await workspaceContainers(engine.host, noimg), []);
       assert.equal((await rawRequest(engine.host, 'GET', `/networks/${fresh.networkName}`)).status, 404);
     });
 

@@ -164,11 +164,26 @@ function closeOnSignals(): void {
   }
 }
 
+/**
+ * The lab's 10.r.0.0/16: never one the host's ruleset names already, nor one that Podman
+ * (10.88, 10.89: its default networks, whose rules netavark writes on the host) or the
+ * network tests (10.213) may bring there while the lab runs. The suite checks that nothing
+ * of the lab reaches the host's ruleset by looking for "10.r." there.
+ */
+const TAKEN_OCTETS = new Set([88, 89, 213]);
+async function labOctet(): Promise<number> {
+  const ruleset = await sh('nft', ['list', 'ruleset']).catch(() => '');
+  for (;;) {
+    const r = 16 + ((randomBytes(1)[0] ?? 0) % 200);
+    if (!TAKEN_OCTETS.has(r) && !ruleset.includes(`10.${r}.`)) return r;
+  }
+}
+
 export async function startLab(options: { version: '20' | '26' | '28'; iptables: boolean }): Promise<Lab> {
   closeOnSignals();
   await sweepStaleLabs();
   const id = randomBytes(3).toString('hex');
-  const r = 16 + (randomBytes(1)[0] ?? 0) % 200;
+  const r = await labOctet();
   const nsE = `aeg-${process.pid}-${id}-e`;
   const nsO = `aeg-${process.pid}-${id}-o`;
   const dir = fs.mkdtempSync(`/tmp/aicli-egress-${process.pid}-`);

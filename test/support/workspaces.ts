@@ -37,10 +37,11 @@ interface Summary {
   Labels?: Record<string, string> | null;
 }
 
-/** Ids of every container on the engine (any state). */
-export async function containerIds(host: string): Promise<string[]> {
+export async function workspaceContainers(host: string, name: string): Promise<string[]> {
   const r = await rawRequest(host, 'GET', '/containers/json?all=1');
-  return (JSON.parse(r.body.toString()) as Summary[]).map((c) => c.Id).sort();
+  return (JSON.parse(r.body.toString()) as Summary[])
+    .filter((c) => c.Labels?.['aicli.workspace.name'] === name || (c.Names ?? []).includes(`/${name}`))
+    .map((c) => c.Id);
 }
 
 export async function networkIds(host: string): Promise<string[]> {

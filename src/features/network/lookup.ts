@@ -7,6 +7,7 @@ import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import { inspectNetworkCall, listNetworksNamed, type AnswerMeta, type EngineNetwork } from '../../engine/networks.js';
 import { compareApiVersions } from '../../transport/api-version.js';
 import { LABELS } from '../labels.js';
+import { delay } from './delay.js';
 
 export function isManaged(n: EngineNetwork): boolean {
   return n.labels[LABELS.managed] === 'true';
@@ -74,7 +75,7 @@ export interface Found {
 export async function findNetworks(api: EngineApi, name: string, options: CallOptions = {}): Promise<Found> {
   try {
     const { network, meta } = await inspectNetworkCall(api, name, options);
-    if (network.name === name) return { networks: [network], meta, listed: false };
+    if (network.name === name) return { networks: await allocated(api, [network], options), meta, listed: false };
     // An id-prefix match: another network. The list tells whether one of this name exists.
   } catch (err) {
     if (isDockerError(err, 'NETWORK_NOT_FOUND')) return { networks: [], meta: { dateMs: undefined, apiVersion: undefined, podman: false }, listed: false };
@@ -87,5 +88,37 @@ export async function findNetworks(api: EngineApi, name: string, options: CallOp
 /** The exact-name networks from the list endpoint, in winner order. */
 export async function listed(api: EngineApi, name: string, options: CallOptions = {}): Promise<Found> {
   const { networks, meta } = await listNetworksNamed(api, name, options);
-  return { networks: [...networks].sort(winnerOrder), meta, listed: true };
+  return { networks: (await allocated(api, networks, options)).sort(winnerOrder), meta, listed: true };
+}
+
+/** How long a look-up waits for a Swarm manager to allocate a network it has just made. */
+export const ALLOCATION_WAIT_MS = 5000;
+
+const unallocated = (n: EngineNetwork): boolean => n.scope === 'swarm' && n.driver === '';
+
+/**
+ * A Swarm network shows its driver only once the manager's allocator has handled it (moby
+ * fills `Driver` from the allocator's state): asked right after its create, an overlay has
+ * no driver, and would count as drift, or be refused as no overlay. Such a network is asked
+ * for again until it has one (milliseconds, as a rule), for at most ALLOCATION_WAIT_MS.
+ */
+async function allocated(api: EngineApi, networks: readonly EngineNetwork[], options: CallOptions): Promise<EngineNetwork[]> {
+  if (!networks.some(unallocated)) return [...networks];
+  const until = Date.now() + ALLOCATION_WAIT_MS;
+  return Promise.all(
+    networks.map(async (n) => {
+      let current = n;
+      for (let wait = 10; unallocated(current) && Date.now() < until; wait = Math.min(wait * 2, 200)) {
+        await delay(wait, options.signal);
+        try {
+          current = (await inspectNetworkCall(api, n.id, options)).network;
+        } catch (err) {
+          // Removed meanwhile: the caller's next step meets that, as it would have.
+          if (isDockerError(err, 'NETWORK_NOT_FOUND')) return current;
+          throw err;
+        }
+      }
+      return current;
+    }),
+  );
 }

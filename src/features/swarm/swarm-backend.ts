@@ -214,7 +214,7 @@ function checkSwarmNetwork(n: NetworkFacts, source: string): void {
       {
         source,
         key: 'network_name',
-        message: `network "${n.name}" is a ${n.driver} network (scope ${n.scope}); a Swarm service can only join a swarm-scoped overlay network. Choose another network_name, or remove "${n.name}" so that aicli makes it as an attachable overlay`,
+        message: `network "${n.name}" is ${n.driver === '' ? 'a network the manager has not allocated' : `a ${n.driver} network`} (scope ${n.scope}); a Swarm service can only join a swarm-scoped overlay network. Choose another network_name, or remove "${n.name}" so that aicli makes it as an attachable overlay`,
       },
     ]);
   }
