@@ -28,7 +28,7 @@ export default tseslint.config(
   {
     // CommonJS (bin/package.json), as the CLI bundle it loads (scripts/bundle-cli.js).
     files: ['bin/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
