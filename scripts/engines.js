@@ -324,14 +324,18 @@ function unixDelete(socketPath, urlPath) {
 async function dropNetworks(state) {
   let engines = [];
   try { engines = JSON.parse(fs.readFileSync(path.join(state, 'engines.json'), 'utf8')).engines ?? []; } catch { return; }
-  await Promise.all(engines.filter((e) => e.name.startsWith('docker')).map(async (e) => {
+  // Podman too: its networks' DNS server (aardvark-dns) runs outside the state dir, from
+  // /run/containers/networks, and leaves only once no container is on a DNS network; a test
+  // that failed half-way once left one running after its Podman had gone.
+  await Promise.all(engines.filter((e) => e.name.startsWith('docker') || e.name === 'podman').map(async (e) => {
     const socketPath = e.host.replace(/^unix:\/\//, '');
     try {
       const containers = JSON.parse((await get({ socketPath, path: '/containers/json?all=1' })).body);
-      await Promise.all(containers.map((c) => unixDelete(socketPath, `/containers/${c.Id}?force=1`)));
+      await Promise.all(containers.map((c) => unixDelete(socketPath, `/containers/${c.Id}?force=1&v=1`)));
       const networks = JSON.parse((await get({ socketPath, path: '/networks' })).body);
-      for (const n of networks.filter((x) => !['bridge', 'host', 'none'].includes(x.Name) && x.Scope === 'local')) {
-        await unixDelete(socketPath, `/networks/${n.Id}`);
+      for (const n of networks.filter((x) => !['bridge', 'host', 'none', 'podman'].includes(x.Name) && x.Scope === 'local')) {
+        // Podman by name: by id it skips its in-use check.
+        await unixDelete(socketPath, `/networks/${encodeURIComponent(e.name === 'podman' ? n.Name : n.Id)}`);
       }
     } catch { /* engine already gone */ }
   }));
