@@ -6,7 +6,7 @@
  */
 import { checkAllowEntry, checkPort, MAX_ALLOW_ENTRIES } from '../../egress-proxy/allowlist.js';
 import type { ConfigProblem } from '../../errors.js';
-import { bad, describe, listCheck, ok, type Check, type Issue } from './values.js';
+import { bad, describe, listCheck, ok, textItems, type Check, type Issue } from './values.js';
 
 const ALLOW_EXPECTED = 'a list of host names such as ["registry.npmjs.org", "github.com", ".githubusercontent.com"]';
 
@@ -21,19 +21,9 @@ const PORTS_EXPECTED = 'a list of TCP ports such as [80, 443]';
 export const egressPortsCheck: Check<readonly number[]> = (raw, quote) => {
   let items: unknown[];
   if (raw.from === 'text') {
-    const text = raw.value.trim();
-    if (text.startsWith('[')) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return bad(`${quote(raw.value)} is not a JSON list; expected ${PORTS_EXPECTED} or 80,443`);
-      }
-      if (!Array.isArray(parsed)) return bad(`expected ${PORTS_EXPECTED}`);
-      items = parsed as unknown[];
-    } else {
-      items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    }
+    const got = textItems(raw.value, `${quote(raw.value)} is not a JSON list; expected ${PORTS_EXPECTED} or 80,443`);
+    if (!Array.isArray(got)) return { ok: false, issues: [got] };
+    items = got;
   } else if (Array.isArray(raw.value)) {
     items = raw.value as unknown[];
   } else if (typeof raw.value === 'number') {

@@ -116,9 +116,10 @@ export function integerCheck(expected: string, limit: (n: number) => string | un
 
 /**
  * Items of a list from text: a JSON array (`["a","b"]`), else comma-separated with
- * blanks dropped (so `[]` is the only way to say "empty" in the environment).
+ * blanks dropped (so `[]` is the only way to say "empty" in the environment). `notAList`
+ * is the message when the text starts a JSON array but is not one.
  */
-function textItems(text: string): unknown[] | Issue {
+export function textItems(text: string, notAList = `${JSON.stringify(text)} is not a JSON list of strings; expected e.g. ["a","b"] or a,b`): unknown[] | Issue {
   const trimmed = text.trim();
   if (trimmed.startsWith('[')) {
     try {
@@ -127,7 +128,7 @@ function textItems(text: string): unknown[] | Issue {
     } catch {
       // reported below
     }
-    return { path: '', message: `${JSON.stringify(text)} is not a JSON list of strings; expected e.g. ["a","b"] or a,b` };
+    return { path: '', message: notAList };
   }
   return trimmed
     .split(',')

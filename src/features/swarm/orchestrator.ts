@@ -4,18 +4,15 @@
  * workspace feature; everything after that talks to one WorkspaceBackend, never to `if`
  * branches spread through the code.
  */
-import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
+import type { CallOptions } from '../../engine/engine-api.js';
 import { swarmMembership } from '../../engine/swarm.js';
 import type { SystemInfo } from '../../engine/types.js';
-import type { DockerConfig, Orchestrator, ValueSource } from '../config/index.js';
+import type { Orchestrator, ValueSource } from '../config/index.js';
 import { notSwarmManager } from '../podman/capabilities.js';
+import type { WorkspaceClient } from '../workspace/backend.js';
 
 /** What choosing needs of a client (DockerClient has it). */
-export interface OrchestratorHost {
-  readonly api: EngineApi;
-  readonly config: DockerConfig;
-  readonly endpoint: { readonly url: string };
-}
+export type OrchestratorHost = Pick<WorkspaceClient, 'api' | 'config' | 'endpoint'>;
 
 export interface OrchestratorChoice {
   readonly mode: 'engine' | 'swarm';

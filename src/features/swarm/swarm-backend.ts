@@ -22,7 +22,7 @@ import {
   WorkspaceNotFoundError,
   WorkspaceNotHardenedError,
 } from '../../errors.js';
-import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
+import type { CallOptions } from '../../engine/engine-api.js';
 import { apiPath } from '../../engine/path.js';
 import {
   createService,
@@ -43,11 +43,11 @@ import { silentLogger, type Logger } from '../../logger.js';
 import { notSwarmManager } from '../podman/capabilities.js';
 import { compareApiVersions } from '../../transport/api-version.js';
 import type { Env } from '../../transport/discovery.js';
-import type { ConfigKey, DockerConfig, ValueSource } from '../config/index.js';
+import type { DockerConfig } from '../config/index.js';
 import { DockerClient } from '../docker-client.js';
 import { LABELS } from '../labels.js';
 import { ensureNetwork, findNetwork } from '../network/index.js';
-import type { CreateResult, RemoveOptions, StopOptions, WorkspaceBackend, WorkspaceSpec, WorkspaceTarget } from '../workspace/backend.js';
+import type { CreateResult, RemoveOptions, StopOptions, WorkspaceBackend, WorkspaceClient, WorkspaceSpec, WorkspaceTarget } from '../workspace/backend.js';
 import { sanitizeName } from '../workspace/names.js';
 import { WORKSPACE_DIR } from '../workspace/spec.js';
 import { hardeningProblems, type ContainerInspect } from './hardening.js';
@@ -92,16 +92,8 @@ export const SWARM_DEFAULTS = Object.freeze({
   dataTarget: WORKSPACE_DIR,
 });
 
-/** What the Swarm backend needs of a client connected to a manager (DockerClient has it). */
-export interface SwarmHost {
-  readonly api: EngineApi;
-  readonly config: DockerConfig;
-  readonly endpoint: { readonly url: string };
-  /** Where each configuration key came from, for messages. */
-  readonly configSources?: Readonly<Partial<Record<ConfigKey, ValueSource>>> | undefined;
-  /** false when the API version was pinned (a refusal then says to unpin it). */
-  readonly apiVersionNegotiated?: boolean;
-}
+/** What the Swarm backend needs of a client connected to a manager: what every backend needs. */
+export type SwarmHost = WorkspaceClient;
 
 export interface SwarmBackendOptions extends CallOptions {
   /** Default: the client's configuration. */

@@ -7,10 +7,23 @@
  */
 import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
-import type { DockerConfig } from '../config/index.js';
+import type { Logger } from '../../logger.js';
+import type { ConfigKey, DockerConfig, ValueSource } from '../config/index.js';
 import type { WorkspaceEgress, WorkspaceEgressInfo } from '../egress/workspace.js';
 import type { LabelSet } from '../labels.js';
 import type { WorkspacePullOptions } from './pull.js';
+
+/** What a Workspaces facade, and each backend, needs of a client (DockerClient has it all). */
+export interface WorkspaceClient {
+  readonly api: EngineApi;
+  readonly config: DockerConfig;
+  readonly endpoint: { readonly url: string };
+  /** Where each configuration key came from, for messages. */
+  readonly configSources?: Readonly<Partial<Record<ConfigKey, ValueSource>>> | undefined;
+  readonly logger?: Logger;
+  /** false when the API version was pinned (a refusal then says to unpin it). */
+  readonly apiVersionNegotiated?: boolean;
+}
 
 /** The engine's own words: created, running, paused, restarting, removing, exited, dead (others for Swarm). */
 export type WorkspaceState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | (string & {});

@@ -31,7 +31,7 @@ export { parseMount, resolveProject } from './host-paths.js';
 export { findWorkspaceContainer, lookupWorkspaceContainer, listWorkspaceContainers, isWorkspaceLabels, WORKSPACE_SELECTOR, type WorkspaceContainerRef } from './find.js';
 export { toWorkspaceInfo } from './info.js';
 export { ContainerBackend, DEFAULT_STOP_SECONDS } from './container-backend.js';
-export { Workspaces, workspaceBackend, type WorkspaceClient, type WorkspacesOptions, type WorkspaceBackendOptions, type CreateWorkspaceOptions, type WorkspacePlan, type OptionNames } from './workspaces.js';
+export { Workspaces, workspaceBackend, type WorkspacesOptions, type WorkspaceBackendOptions, type CreateWorkspaceOptions, type WorkspacePlan, type OptionNames } from './workspaces.js';
 export type {
   WorkspaceBackend,
   WorkspaceInfo,
@@ -46,4 +46,5 @@ export type {
   RemoveOptions,
   WorkspaceTarget,
   WorkspaceDataInfo,
+  WorkspaceClient,
 } from './backend.js';

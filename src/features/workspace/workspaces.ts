@@ -9,11 +9,11 @@
  * `orchestrator`, and everything here goes through it.
  */
 import { InvalidArgumentError, PolicyViolationError, type PolicyViolation } from '../../errors.js';
-import type { CallOptions, EngineApi } from '../../engine/engine-api.js';
+import type { CallOptions } from '../../engine/engine-api.js';
 import type { ContainerCreateBody } from '../../engine/types.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { Env } from '../../transport/discovery.js';
-import type { ConfigKey, DockerConfig, ValueSource } from '../config/index.js';
+import type { ConfigKey } from '../config/index.js';
 import { swarmConstraint } from '../config/schema.js';
 import { egressPatch, workspaceEgress, type WorkspaceEgress, type WorkspaceEgressOptions } from '../egress/index.js';
 import { ownerLabels, type LabelSet } from '../labels.js';
@@ -26,19 +26,9 @@ import { generateContainerName, sanitizeName } from './names.js';
 import { PULL_POLICIES, type WorkspacePullOptions } from './pull.js';
 import { policyViolations, type SettingOrigin } from './policy.js';
 import { POLICY_RULE_NAMES, type PolicyRule } from './policy-rules.js';
+import type { WorkspaceClient } from './backend.js';
 import { applySpecPatch, buildWorkspaceSpec, checkExtraLabels, patchedFields, WORKSPACE_DIR, type WorkspaceMount, type WorkspaceSpecPatch } from './spec.js';
 import { ulimitRefusal } from './ulimits.js';
-
-/** What a Workspaces facade needs of a client (DockerClient has it all). */
-export interface WorkspaceClient {
-  readonly api: EngineApi;
-  readonly config: DockerConfig;
-  readonly endpoint: { readonly url: string };
-  readonly configSources?: Readonly<Partial<Record<ConfigKey, ValueSource>>> | undefined;
-  readonly logger?: Logger;
-  /** false when the API version was pinned (DockerClient says). */
-  readonly apiVersionNegotiated?: boolean;
-}
 
 export interface WorkspaceBackendOptions extends CallOptions {
   readonly logger?: Logger | undefined;
