@@ -19,6 +19,7 @@ import {
   removeEgress,
   type GatewayImage,
 } from '../../src/index.js';
+import { LABELS, ownerGone } from '../../src/features/labels.js';
 import { demux } from '../support/egress-lab.js';
 import { runCli } from '../support/cli.js';
 import { BUSYBOX_IMAGE, engineSkip, ensureBusyboxImage, loadTestEngines, rawRequest, TEST_LABEL, testEngine } from '../support/engines.js';
@@ -194,8 +195,9 @@ describe('which engines can do it (doctor)', { skip }, () => {
     } finally {
       await rawRequest(podmanHost, 'DELETE', `/networks/${uplink}`);
     }
-    // The probe networks are gone too.
-    const probes = await json<{ Name: string }[]>(podmanHost, 'GET', `/networks?filters=${encodeURIComponent(JSON.stringify({ label: ['aicli.role=egress-network-probe'] }))}`);
-    assert.deepEqual(probes, []);
+    // The probe networks are gone too: this process's, and those of the CLI runs (now exited).
+    // Another suite on the same engine may hold a probe of its own while this one looks.
+    const probes = await json<{ Name: string; Labels: Record<string, string> }[]>(podmanHost, 'GET', `/networks?filters=${encodeURIComponent(JSON.stringify({ label: ['aicli.role=egress-network-probe'] }))}`);
+    assert.deepEqual(probes.filter((n) => n.Labels[LABELS.ownerPid] === String(process.pid) || ownerGone(n.Labels)).map((n) => n.Name), []);
   });
 });
