@@ -141,10 +141,11 @@ describe('discovery against real engines', { skip }, () => {
     it(`a stream on ${name} (${httpClient}) outlives the request time-out and ends when the caller aborts`, async () => {
       const engine = testEngine(name);
       const volume = `aicli-test-stream-${process.pid}-${name}-${httpClient}`;
-      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {}, homeDir: home, timeoutMs: 400, httpClient });
+      await using client = await DockerClient.connect({ ensureNetwork: false, host: engine.host, env: {}, homeDir: home, timeoutMs: 1000, httpClient });
       const ac = new AbortController();
       const events = await client.api.stream({ method: 'GET', path: apiPath`/events`, query: { filters: { type: ['volume'], volume: [volume] } }, signal: ac.signal });
-      await new Promise((r) => setTimeout(r, 1000));
+      // Longer than the time-out, which an engine the other Node run keeps busy needs room for.
+      await new Promise((r) => setTimeout(r, 1500));
       const created = await rawRequest(engine.host, 'POST', '/volumes/create', JSON.stringify({ Name: volume, Labels: { [TEST_LABEL]: 'true' } }));
       assert.equal(created.status, 201, created.body.toString());
       try {

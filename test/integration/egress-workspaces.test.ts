@@ -72,8 +72,6 @@ describe('workspaces with an egress allowlist', { skip }, () => {
       }
       await removeTestObjects(host, network);
       await removeGatewayImages(host);
-      const bad = await list<Summary>(host, 'containers', 'aicli.test.bad-gateway=true');
-      for (const c of bad) await rawRequest(host, 'DELETE', `/containers/${c.Id}?force=1&v=1`);
       await rawRequest(host, 'DELETE', `/images/aicli-test-bad-gateway:${network}?force=1`);
     }
     await rm(home, { recursive: true, force: true });
@@ -152,11 +150,15 @@ describe('workspaces with an egress allowlist', { skip }, () => {
     assert.deepEqual(await objectsOf(host, missing), {});
 
     // An image whose entry point does not exist: the gateway is made, and its start fails.
-    const base = JSON.parse((await rawRequest(host, 'POST', '/containers/create', JSON.stringify({ Image: BUSYBOX_IMAGE, Labels: { 'aicli.test': 'true', 'aicli.test.bad-gateway': 'true' } }))).body.toString()) as { Id: string };
-    const q = new URLSearchParams({ container: base.Id, repo: 'aicli-test-bad-gateway', tag: network });
-    q.append('changes', 'ENTRYPOINT ["/no/such/proxy"]');
-    q.append('changes', 'LABEL aicli.test=true');
-    assert.equal((await rawRequest(host, 'POST', `/commit?${q.toString()}`, '{}')).status, 201);
+    const base = JSON.parse((await rawRequest(host, 'POST', '/containers/create', JSON.stringify({ Image: BUSYBOX_IMAGE, Labels: { 'aicli.test': 'true' } }))).body.toString()) as { Id: string };
+    try {
+      const q = new URLSearchParams({ container: base.Id, repo: 'aicli-test-bad-gateway', tag: network });
+      q.append('changes', 'ENTRYPOINT ["/no/such/proxy"]');
+      q.append('changes', 'LABEL aicli.test=true');
+      assert.equal((await rawRequest(host, 'POST', `/commit?${q.toString()}`, '{}')).status, 201);
+    } finally {
+      await rawRequest(host, 'DELETE', `/containers/${base.Id}?force=1&v=1`);
+    }
     const dead = name('deadgw');
     const d = await runCli(['workspace', 'create', dead, '--egress-allow', 'ok.test', '--egress-image', `aicli-test-bad-gateway:${network}`, '--start', '--label', 'aicli.test=true'], env(host));
     assert.equal(d.code, 1, d.stderr);

@@ -46,7 +46,7 @@ for (const engine of skip === false ? loadTestEngines().engines : []) {
         assert.equal((await rawRequest(host, 'DELETE', `/containers/${mId}?force=1&v=1`)).status, 204);
         assert.equal((await rawRequest(host, 'DELETE', `/containers/${uId}?force=1&v=1`)).status, 204);
         if (networks) {
-          await pullUntil(items, seen, (x) => x.kind === 'event' && x.event.type === 'network' && x.event.action === 'disconnect');
+          await pullUntil(items, seen, (x) => x.kind === 'event' && x.event.type === 'network' && x.event.action === 'disconnect' && x.event.attributes['name'] === n);
           assert.equal((await rawRequest(host, 'DELETE', `/networks/${n}`)).status, 204);
           await pullUntil(items, seen, isEvent('destroy', n));
         } else {

@@ -112,7 +112,8 @@ describe('one network, whatever the concurrency', { skip }, () => {
       // The subnet aicli will ask for is taken, so its create fails (403, "Pool overlaps")...
       await rawCreate(engine.host, { Name: squatter, Labels: TEST_LABELS, IPAM: { Config: [{ Subnet: subnet }] } });
       await using client = await DockerClient.connect({ host: engine.host, env: {}, config: configFor(network, { networkSubnet: subnet }), ensureNetwork: false });
-      const ensuring = client.ensureNetwork({ labels: TEST_LABELS, settleMs: 3000, hostLock: false });
+      // Settle time to spare: the other Node run may be racing creates on this engine meanwhile.
+      const ensuring = client.ensureNetwork({ labels: TEST_LABELS, settleMs: 10_000, hostLock: false });
       // ...while another process's create (of another subnet) lands a moment later.
       await new Promise((resolve) => setTimeout(resolve, 700));
       const other = await rawCreate(engine.host, { Name: network, CheckDuplicate: false, Labels: { ...TEST_LABELS, 'aicli.managed': 'true' } });

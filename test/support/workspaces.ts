@@ -44,11 +44,6 @@ export async function workspaceContainers(host: string, name: string): Promise<s
     .map((c) => c.Id);
 }
 
-export async function networkIds(host: string): Promise<string[]> {
-  const r = await rawRequest(host, 'GET', '/networks');
-  return (JSON.parse(r.body.toString()) as Summary[]).map((c) => c.Id).sort();
-}
-
 /** Containers whose workspace-name label is one of `names`, or that sit on `network`. */
 export async function removeTestObjects(host: string, network: string, names: readonly string[] = []): Promise<void> {
   const r = await rawRequest(host, 'GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [`${TEST_LABEL}=true`] }))}`);
