@@ -4,6 +4,9 @@ import type { Endpoint } from './endpoint.js';
 import { SSH_FAILED_CODE } from './exchange.js';
 type SshEndpoint = Extract<Endpoint, { kind: 'ssh' }>;
 
+/** How long a failed write waits for the ssh process's exit (and its words) before it reports its own error. */
+const SSH_EXIT_WAIT_MS = 2000;
+
 
 /**
  * The arguments the docker CLI uses: `ssh [-l user] [-p port] -- host docker system
@@ -34,6 +37,8 @@ export class SshSocket extends Duplex {
   readonly #child: ChildProcessWithoutNullStreams;
   #stderr = '';
   #gotData = false;
+  #exited = false;
+  readonly #afterExit: (() => void)[] = [];
 
   constructor(command: readonly string[], args: readonly string[]) {
     super();
@@ -66,6 +71,32 @@ export class SshSocket extends Duplex {
       }
       this.push(null);
     });
+    // After the handler above: a write that failed waits for it, so ssh's own words win.
+    child.once('close', () => {
+      this.#exited = true;
+      for (const f of this.#afterExit.splice(0)) f();
+    });
+  }
+
+  /**
+   * A write to an ssh that has gone fails with EPIPE before its exit is known. The exit
+   * says why in ssh's words ("Connection refused"), so the error waits for it, a little.
+   */
+  #failAfterExit(err: Error, callback: (err?: Error | null) => void): void {
+    if (this.#exited) {
+      callback(err);
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      callback(err);
+    };
+    const timer = setTimeout(() => {
+      this.#afterExit.splice(this.#afterExit.indexOf(done) >>> 0, 1);
+      callback(err);
+    }, SSH_EXIT_WAIT_MS);
+    timer.unref();
+    this.#afterExit.push(done);
   }
 
   override _read(): void {
@@ -73,11 +104,17 @@ export class SshSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
-    this.#child.stdin.write(chunk, encoding, callback);
+    this.#child.stdin.write(chunk, encoding, (err) => {
+      if (err == null) callback();
+      else this.#failAfterExit(err, callback);
+    });
   }
 
   override _final(callback: (err?: Error | null) => void): void {
-    this.#child.stdin.end(callback);
+    this.#child.stdin.end((err?: Error | null) => {
+      if (err == null) callback();
+      else this.#failAfterExit(err, callback);
+    });
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {

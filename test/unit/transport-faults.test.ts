@@ -1,13 +1,15 @@
 // Faults a real engine cannot be made to show: a socket that accepts and never answers,
 // an answer cut off mid-body. Everything else is tested against real engines.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DockerAbortedError, DockerConnectionLostError, DockerNotAvailableError, DockerTimeoutError, ClientClosedError, InvalidArgumentError } from '../../src/errors.js';
+import { DockerAbortedError, DockerConnectionLostError, DockerNotAvailableError, DockerTimeoutError, ClientClosedError, InvalidArgumentError, isDockerError } from '../../src/errors.js';
 import { apiPath, DockerClient } from '../../src/index.js';
 import { HttpTransport } from '../../src/transport/http-transport.js';
 
@@ -228,4 +230,46 @@ for (const httpClient of ['undici', 'node'] as const) describe(`transport faults
     }
   });
 
+});
+
+describe('an ssh that goes away while the request is written', () => {
+  // A stand-in for ssh (the real one's refusal cannot be timed): it closes its stdin at once,
+  // so the request's body meets EPIPE, and only then says why, in ssh's words, and exits.
+  const endpoint = { kind: 'ssh', url: 'ssh://u@ssh.invalid', user: 'u', hostname: 'ssh.invalid', port: undefined } as const;
+  const later = (text: string): Readable => Readable.from((async function* body() {
+    await new Promise((r) => setTimeout(r, 150));
+    yield text;
+  })());
+
+  it("reports ssh's own words, not the broken pipe, and sends nothing again", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aicli-ssh-fault-'));
+    const runs = join(dir, 'runs');
+    const script = `echo run >> ${runs}; exec 0<&-; sleep 0.4; echo 'ssh: connect to host ssh.invalid port 22: Connection refused' >&2; exit 255`;
+    const t = new HttpTransport({ endpoint, connectTimeoutMs: 5000, requestTimeoutMs: 10_000, sshCommand: ['sh', '-c', script, 'ssh'], retry });
+    try {
+      await assert.rejects(
+        t.request({ method: 'POST', path: '/v1.41/volumes/create', headers: { 'content-type': 'application/json' }, body: later('{"Name":"x"}') }),
+        (e: unknown) => isDockerError(e) && /ssh exited with code 255: ssh: connect to host ssh\.invalid port 22: Connection refused/.test(e.message) && !/EPIPE/.test(e.message),
+      );
+      assert.equal((await readFile(runs, 'utf8')).trim().split('\n').length, 1, 'ssh was started once: the body was already read');
+    } finally {
+      await t.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an ssh that closes its input and never exits: the write fails within seconds, and close() ends it', async () => {
+    const marker = `31.${process.pid}`;
+    const t = new HttpTransport({ endpoint, connectTimeoutMs: 5000, requestTimeoutMs: 30_000, sshCommand: ['sh', '-c', `exec sleep ${marker} <&-`, 'ssh'], retry: { ...retry, retries: 0 } });
+    const started = performance.now();
+    try {
+      await assert.rejects(t.request({ method: 'POST', path: '/v1.41/volumes/create', body: later('{}') }), (e: unknown) => isDockerError(e) && /EPIPE/.test(e.message));
+      assert.ok(performance.now() - started < 5000, `failed after ${Math.round(performance.now() - started)} ms`);
+    } finally {
+      await t.close();
+    }
+    const alive = (): boolean => readdirSync('/proc').some((p) => /^\d+$/.test(p) && (() => { try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker); } catch { return false; } })());
+    for (const end = Date.now() + 3000; alive() && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(), false, 'the ssh process was ended');
+  });
 });
