@@ -194,13 +194,19 @@ async function start(stateArg) {
   const tls = path.join(state, 'tls');
   const [tlsPort, regPort, sshPort, regAuthPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
 
+  // Each engine its own address pool of 256 /24s. Docker's default pools (31 subnets in
+  // 172.17-31/16 and 192.168/20s) are shared by every engine on the host, since each skips
+  // the subnets the host already routes: the suite's two side-by-side runs reached 24 of
+  // them at once. 10.230-232 are clear of the egress labs (10.16-215), the tests' fixed
+  // subnets (10.213), Podman's (10.88-89) and the Swarm clusters' (10.250-252).
+  const pool = (octet) => ['--default-address-pool', `base=10.${octet}.0.0/16,size=24`];
   // The Docker engines start in parallel with the rest (scripts/dockerd.js waits for each ping).
   const dockers = Promise.all([
-    startDockerd({ version: '20', dir: path.join(state, 'd20'), name: 'docker20' }),
-    startDockerd({ version: '26', dir: path.join(state, 'd26'), name: 'docker26', extraArgs: [
+    startDockerd({ version: '20', dir: path.join(state, 'd20'), name: 'docker20', extraArgs: pool(230) }),
+    startDockerd({ version: '26', dir: path.join(state, 'd26'), name: 'docker26', extraArgs: [...pool(231),
       '-H', `tcp://127.0.0.1:${tlsPort}`, '--tlsverify', '--tlscacert', path.join(tls, 'ca.pem'),
       '--tlscert', path.join(tls, 'server-cert.pem'), '--tlskey', path.join(tls, 'server-key.pem')] }),
-    startDockerd({ version: '28', dir: path.join(state, 'd28'), name: 'docker28' }),
+    startDockerd({ version: '28', dir: path.join(state, 'd28'), name: 'docker28', extraArgs: pool(232) }),
   ]);
   dockers.catch(() => undefined);
   const p = path.join(state, 'podman');
