@@ -109,38 +109,36 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
   const since = options.since;
   let sinceArg: string | number | undefined = since === undefined ? undefined : since instanceof Date ? since.getTime() / 1000 : since;
   let tail: number | undefined = options.tail;
-  // The latest time of any line given, and how many lines were given at that very time.
-  // Engines with one-second times (Podman) give many lines one time, the same text included:
-  // a restarted container prints its first lines again within the second. So what a resumed
-  // follow repeats is told apart by count, not by text: the engine gives the lines logged at
-  // `since` in the order of its log, the ones already given first. The latest time, not the
-  // last line's: stdout and stderr are stamped apart and may arrive a little out of order.
-  let last: bigint | undefined;
-  let atLast = 0;
+  // Per stream: the latest time of a line given, and how many lines were given at that very
+  // time. Engines with one-second times (Podman) give many lines one time, the same text
+  // included: a restarted container prints its first lines again within the second. So what
+  // a resumed follow repeats is told apart by count, not by text: within one stream the
+  // engine gives the lines logged at `since` in the order of its log, the ones already given
+  // first. Per stream, because stdout and stderr are stamped apart, and how the two
+  // interleave may differ between a live follow and a replay.
+  const marks: Partial<Record<LogLine['stream'], { at: bigint; count: number }>> = {};
   const given = (line: LogLine): LogLine => {
     const t = nanos(line.time);
     if (t === undefined) return line;
-    if (last === undefined || t > last) {
-      last = t;
-      atLast = 0;
-    }
-    if (t === last) atLast++;
+    const m = marks[line.stream];
+    if (m === undefined || t > m.at) marks[line.stream] = { at: t, count: 1 };
+    else if (t === m.at) m.count++;
     return line;
   };
-  // Set when following on after a restart: the engine repeats what it logged at `since`.
-  let resumedFrom: bigint | undefined;
-  let repeats = 0;
+  // Set when following on after a restart: per stream, what the engine repeats from `since`.
+  let resumed: Partial<Record<LogLine['stream'], { at: bigint; repeats: number }>> | undefined;
   for (;;) {
     const res = await containerLogs(api, id, { follow: options.follow === true, timestamps: true, since: sinceArg, tail }, call);
     const queue: LogLine[] = [];
     let wake: (() => void) | undefined;
     const push = (stream: LogLine['stream']) => (time: string, line: string): void => {
       const t = nanos(time);
-      // A resumed follow asks from the latest time seen: drop what was already given.
-      if (resumedFrom !== undefined && t !== undefined) {
-        if (t < resumedFrom) return;
-        if (t === resumedFrom && repeats > 0) {
-          repeats--;
+      // A resumed follow asks from the earliest of the streams' latest times: drop what was already given.
+      const r = resumed?.[stream];
+      if (r !== undefined && t !== undefined) {
+        if (t < r.at) return;
+        if (t === r.at && r.repeats > 0) {
+          r.repeats--;
           return;
         }
       }
@@ -222,11 +220,12 @@ async function* follow(api: EngineApi, container: string, options: LogsOptions, 
       throw err;
     }
     if (!again) return;
-    logger.debug({ container, since: last === undefined ? undefined : asSince(last) }, 'logs: the container runs again, following on');
+    const from = Object.values(marks).reduce<bigint | undefined>((min, m) => (min === undefined || m.at < min ? m.at : min), undefined);
+    logger.debug({ container, since: from === undefined ? undefined : asSince(from) }, 'logs: the container runs again, following on');
     tail = undefined;
-    resumedFrom = last;
-    repeats = atLast;
-    sinceArg = last === undefined ? undefined : asSince(last);
+    resumed = {};
+    for (const [stream, m] of Object.entries(marks) as [LogLine['stream'], { at: bigint; count: number }][]) resumed[stream] = { at: m.at, repeats: m.count };
+    sinceArg = from === undefined ? sinceArg : asSince(from);
   }
 }
 
