@@ -38,7 +38,6 @@ export class SshSocket extends Duplex {
   #stderr = '';
   #gotData = false;
   #exited = false;
-  readonly #afterExit: (() => void)[] = [];
 
   constructor(command: readonly string[], args: readonly string[]) {
     super();
@@ -71,10 +70,8 @@ export class SshSocket extends Duplex {
       }
       this.push(null);
     });
-    // After the handler above: a write that failed waits for it, so ssh's own words win.
     child.once('close', () => {
       this.#exited = true;
-      for (const f of this.#afterExit.splice(0)) f();
     });
   }
 
@@ -87,16 +84,15 @@ export class SshSocket extends Duplex {
       callback(err);
       return;
     }
-    const done = (): void => {
+    // Registered after the constructor's 'close' handler, so that one has said ssh's words first.
+    const report = (): void => {
       clearTimeout(timer);
+      this.#child.off('close', report);
       callback(err);
     };
-    const timer = setTimeout(() => {
-      this.#afterExit.splice(this.#afterExit.indexOf(done) >>> 0, 1);
-      callback(err);
-    }, SSH_EXIT_WAIT_MS);
+    const timer = setTimeout(report, SSH_EXIT_WAIT_MS);
     timer.unref();
-    this.#afterExit.push(done);
+    this.#child.once('close', report);
   }
 
   override _read(): void {
